@@ -59,7 +59,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 
 function openPostgres(url: string, poolMax: number): Database {
   const client = postgres(url, {
-    max: poolMax,
+    // withExclusiveLock pins one connection while the locked work runs on another: two at least.
+    max: Math.max(2, poolMax),
     onnotice: () => {},
     // int8 columns (versions, counts) come back as numbers like PGlite returns them; snowflake
     // ids are selected as text where their full 64 bits matter.

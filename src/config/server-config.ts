@@ -1,0 +1,136 @@
+// `maestro server` and `maestro migrate` configuration: Maestro's flag names and defaults where
+// Maestro has them (maestro-wire.md 10.2), plus DATABASE_URL / PGlite settings of our own.
+
+import { readFileSync } from "node:fs";
+import { ConfigError, parseFlags, type FlagSpec, type FlagValues } from "./flags.ts";
+
+const port = (name: string, def: number, help: string): FlagSpec => ({
+  name,
+  kind: "int",
+  default: def,
+  help: `${help} (0 picks a free port)`,
+  min: 0,
+  max: 65535,
+});
+
+/** Flags shared by every command that opens the database. */
+export const databaseFlags: readonly FlagSpec[] = [
+  { name: "db-url", kind: "string", default: "", help: "PostgreSQL URL (postgres://user:pass@host:port/db); overrides DATABASE_URL. Empty with no DATABASE_URL and no --db-host-file = embedded PGlite" },
+  { name: "db-data-dir", kind: "string", default: "./data", help: "Embedded PGlite data directory; memory:// keeps everything in memory" },
+  { name: "db-host-file", kind: "string", default: "", help: "Maestro-style: file holding the PostgreSQL host (used when set, with the other --db-*-file flags)" },
+  { name: "db-port-file", kind: "string", default: "", help: "Maestro-style: file holding the PostgreSQL port (default port 5432)" },
+  { name: "db-user-file", kind: "string", default: "", help: "Maestro-style: file holding the PostgreSQL user" },
+  { name: "db-password-file", kind: "string", default: "", help: "Maestro-style: file holding the PostgreSQL password" },
+  { name: "db-name-file", kind: "string", default: "", help: "Maestro-style: file holding the PostgreSQL database name" },
+  { name: "db-sslmode", kind: "enum", default: "disable", values: ["disable", "require", "verify-ca", "verify-full", "prefer", "allow"], help: "PostgreSQL SSL mode for the --db-*-file settings" },
+  { name: "db-max-open-connections", kind: "int", default: 10, min: 1, max: 1000, help: "PostgreSQL connection pool size" },
+  { name: "v", kind: "int", default: 0, min: 0, max: 10, help: "Log verbosity like klog's -v: 0 info, 4 and above debug" },
+];
+
+/** `maestro server` flags. */
+export const serverFlags: readonly FlagSpec[] = [
+  { name: "server-hostname", kind: "string", default: "localhost", help: "Host the servers bind to; empty binds every interface" },
+  port("http-server-bindport", 8000, "REST API port"),
+  port("grpc-server-bindport", 8090, "Source-facing gRPC CloudEvents port"),
+  port("grpc-broker-bindport", 8091, "Agent-facing gRPC broker port (--message-broker-type=grpc)"),
+  port("metrics-server-bindport", 8080, "Prometheus /metrics port"),
+  port("health-check-server-bindport", 8083, "/healthcheck and /livez port"),
+  { name: "enable-grpc-server", kind: "bool", default: true, help: "Serve the source-facing gRPC port" },
+  { name: "message-broker-type", kind: "enum", default: "grpc", values: ["grpc", "mqtt", "pubsub"], help: "How specs reach agents: grpc (this server is the broker), mqtt, pubsub" },
+  { name: "message-broker-config-file", kind: "string", default: "", help: "Broker configuration YAML (mqtt/pubsub modes)" },
+  { name: "source-id", kind: "string", default: "maestro", help: "CloudEvents source of the spec events sent to agents" },
+  { name: "client-id", kind: "string", default: "maestro", help: "This server instance's id (server_instances row, MQTT client id)" },
+  { name: "heartbeat-interval", kind: "int", default: 15, min: 1, max: 3600, help: "Seconds between this instance's liveness heartbeats in the database" },
+  { name: "http-read-timeout", kind: "duration", default: 5000, help: "Longest time to read one REST request" },
+  { name: "http-write-timeout", kind: "duration", default: 30000, help: "Longest time to write one REST response" },
+  ...databaseFlags,
+];
+
+/** Where the store lives. */
+export type DatabaseTarget = { kind: "postgres"; url: string; poolMax: number } | { kind: "pglite"; dataDir: string | undefined };
+
+/** The typed configuration of `maestro server`. */
+export interface ServerConfig {
+  readonly host: string;
+  readonly httpPort: number;
+  readonly grpcPort: number;
+  readonly grpcBrokerPort: number;
+  readonly metricsPort: number;
+  readonly healthPort: number;
+  readonly enableGrpcServer: boolean;
+  readonly messageBrokerType: "grpc" | "mqtt" | "pubsub";
+  readonly messageBrokerConfigFile: string;
+  readonly sourceId: string;
+  readonly clientId: string;
+  readonly heartbeatIntervalMs: number;
+  readonly httpReadTimeoutMs: number;
+  readonly httpWriteTimeoutMs: number;
+  readonly database: DatabaseTarget;
+  readonly verbosity: number;
+}
+
+function readSecret(path: string, what: string): string {
+  try {
+    return readFileSync(path, "utf8").trim();
+  } catch (err) {
+    throw new ConfigError(`cannot read ${what} from ${path}: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Resolves the database: --db-url, then DATABASE_URL, then Maestro's --db-*-file flags, else
+ * PGlite in --db-data-dir. Example: `resolveDatabase(values, process.env)`.
+ */
+export function resolveDatabase(values: FlagValues, env: Record<string, string | undefined>): DatabaseTarget {
+  const poolMax = Number(values["db-max-open-connections"]);
+  const url = String(values["db-url"]) || env.DATABASE_URL || "";
+  if (url) {
+    if (!/^postgres(ql)?:\/\//.test(url)) throw new ConfigError(`database URL must start with postgres:// (got "${url.replace(/:[^:@/]*@/, ":***@")}")`);
+    return { kind: "postgres", url, poolMax };
+  }
+  const hostFile = String(values["db-host-file"]);
+  if (hostFile) {
+    const host = readSecret(hostFile, "the database host");
+    const portFile = String(values["db-port-file"]);
+    const dbPort = portFile ? readSecret(portFile, "the database port") : "5432";
+    if (!/^\d+$/.test(dbPort)) throw new ConfigError(`database port "${dbPort}" is not a number`);
+    const user = values["db-user-file"] ? readSecret(String(values["db-user-file"]), "the database user") : "postgres";
+    const password = values["db-password-file"] ? readSecret(String(values["db-password-file"]), "the database password") : "";
+    const name = values["db-name-file"] ? readSecret(String(values["db-name-file"]), "the database name") : "maestro";
+    const auth = encodeURIComponent(user) + (password ? `:${encodeURIComponent(password)}` : "");
+    const built = `postgres://${auth}@${host}:${dbPort}/${encodeURIComponent(name)}?sslmode=${String(values["db-sslmode"])}`;
+    return { kind: "postgres", url: built, poolMax };
+  }
+  const dataDir = String(values["db-data-dir"]);
+  return { kind: "pglite", dataDir: dataDir === "memory://" || dataDir === "" ? undefined : dataDir };
+}
+
+/**
+ * Parses `maestro server` arguments into a ServerConfig; throws ConfigError on anything wrong.
+ * Example: `serverConfigFromArgs(["--http-server-bindport", "0"], process.env)`.
+ */
+export function serverConfigFromArgs(argv: readonly string[], env: Record<string, string | undefined>): ServerConfig {
+  const { values } = parseFlags(argv, serverFlags);
+  const brokerType = values["message-broker-type"] as ServerConfig["messageBrokerType"];
+  if (brokerType !== "grpc") {
+    throw new ConfigError(`--message-broker-type=${brokerType} is not supported by this build yet; use grpc (the server is the broker)`);
+  }
+  return {
+    host: String(values["server-hostname"]),
+    httpPort: Number(values["http-server-bindport"]),
+    grpcPort: Number(values["grpc-server-bindport"]),
+    grpcBrokerPort: Number(values["grpc-broker-bindport"]),
+    metricsPort: Number(values["metrics-server-bindport"]),
+    healthPort: Number(values["health-check-server-bindport"]),
+    enableGrpcServer: Boolean(values["enable-grpc-server"]),
+    messageBrokerType: brokerType,
+    messageBrokerConfigFile: String(values["message-broker-config-file"]),
+    sourceId: String(values["source-id"]),
+    clientId: String(values["client-id"]),
+    heartbeatIntervalMs: Number(values["heartbeat-interval"]) * 1000,
+    httpReadTimeoutMs: Number(values["http-read-timeout"]),
+    httpWriteTimeoutMs: Number(values["http-write-timeout"]),
+    database: resolveDatabase(values, env),
+    verbosity: Number(values.v),
+  };
+}

@@ -1,0 +1,95 @@
+// The server's composition root and lifecycle: open and migrate the store, start the batch
+// writer, the REST API, health and metrics listeners and the instance heartbeat; stop them in
+// reverse order so nothing acknowledged is lost.
+
+import type { Server } from "bun";
+import { createApi } from "../api/app.ts";
+import type { ServerConfig } from "../config/server-config.ts";
+import { httpBodyBytesMax } from "../limits.ts";
+import { healthHandler } from "../observability/health.ts";
+import { createLogger } from "../observability/logger.ts";
+import { metricsHandler } from "../observability/metrics-endpoint.ts";
+import { createServerMetrics, type ServerMetrics } from "../observability/metrics.ts";
+import { BatchWriter } from "../store/batch-writer.ts";
+import { ConsumerRepository } from "../store/consumer-repository.ts";
+import { openDatabase, type Database } from "../store/database.ts";
+import { migrateDatabase } from "../store/migrate.ts";
+import { ResourceRepository } from "../store/resource-repository.ts";
+import { startInstanceHeartbeat } from "./instance-heartbeat.ts";
+
+const log = createLogger("server");
+
+/** A started server: the ports it actually listens on (useful with port 0) and a stop function. */
+export interface RunningServer {
+  readonly httpPort: number;
+  readonly metricsPort: number;
+  readonly healthPort: number;
+  readonly db: Database;
+  readonly metrics: ServerMetrics;
+  /** Stops listening, flushes pending writes, marks the instance unready, closes the store. */
+  stop(): Promise<void>;
+}
+
+/** Bun's idle timeout is in whole seconds, 1-255. */
+function idleTimeoutSeconds(config: ServerConfig): number {
+  return Math.min(255, Math.max(1, Math.ceil(Math.max(config.httpReadTimeoutMs, config.httpWriteTimeoutMs) / 1000)));
+}
+
+async function openStore(config: ServerConfig): Promise<Database> {
+  const target = config.database;
+  const db = await openDatabase(target.kind === "postgres" ? { url: target.url, poolMax: target.poolMax } : { dataDir: target.dataDir });
+  try {
+    await migrateDatabase(db);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  log.info("store ready", { store: db.kind, ...(target.kind === "pglite" ? { dataDir: target.dataDir ?? "memory" } : {}) });
+  return db;
+}
+
+/**
+ * Starts everything `maestro server` runs. Example:
+ * `const s = await startServer(serverConfigFromArgs(["--http-server-bindport=0"], {})); await s.stop();`
+ */
+export async function startServer(config: ServerConfig): Promise<RunningServer> {
+  const db = await openStore(config);
+  const metrics = createServerMetrics();
+  const writer = new BatchWriter(db);
+  const heartbeat = await startInstanceHeartbeat(db, config.clientId, config.heartbeatIntervalMs, log.child("instance"));
+  const api = createApi({
+    consumers: new ConsumerRepository(db.orm),
+    resources: new ResourceRepository(db.orm),
+    softDelete: async (id) => {
+      await writer.submit({ kind: "delete", id });
+    },
+    metrics,
+    log: log.child("api"),
+  });
+  const hostname = config.host === "" ? "0.0.0.0" : config.host;
+  const listeners: Server<undefined>[] = [];
+  const listen = (port: number, fetch: (r: Request) => Promise<Response>) => {
+    const server = Bun.serve({ hostname, port, fetch, maxRequestBodySize: httpBodyBytesMax, idleTimeout: idleTimeoutSeconds(config) });
+    listeners.push(server);
+    return server.port ?? port;
+  };
+  const httpPort = listen(config.httpPort, api);
+  const metricsPort = listen(config.metricsPort, metricsHandler(metrics.registry));
+  const healthPort = listen(config.healthPort, healthHandler(() => heartbeat.readiness()));
+  log.info("serving", { host: hostname, rest: httpPort, metrics: metricsPort, health: healthPort });
+
+  return {
+    httpPort,
+    metricsPort,
+    healthPort,
+    db,
+    metrics,
+    stop: async () => {
+      for (const server of listeners) await server.stop();
+      await writer.close();
+      await heartbeat.stop();
+      await db.close();
+      log.info("stopped");
+    },
+  };
+}

@@ -1,0 +1,71 @@
+// Starts the real `maestro server` process on loopback with free ports and reads the ports it
+// bound from its "serving" log line; stops it with SIGTERM and returns its exit code.
+
+import { join } from "node:path";
+
+const cli = join(import.meta.dir, "..", "..", "src", "cli.ts");
+
+export interface ServerProcess {
+  readonly proc: Bun.Subprocess<"ignore", "pipe", "pipe">;
+  readonly rest: string;
+  readonly metrics: string;
+  readonly health: string;
+  /** Every stderr line so far. */
+  readonly logs: string[];
+  stop(signal?: NodeJS.Signals): Promise<number>;
+}
+
+/** Runs the CLI to completion. Example: `const r = await runCli(["server", "--bogus"]);` */
+export async function runCli(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const proc = Bun.spawn([process.execPath, cli, ...args], { stdout: "pipe", stderr: "pipe", env: { ...process.env, ...env } });
+  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  return { code, stdout, stderr };
+}
+
+/**
+ * Starts the server with ports 0 (the OS picks free ones) plus `extraArgs`; resolves once it
+ * logs the ports it serves on. Example: `const s = await startServerProcess(["--db-data-dir=memory://"]);`
+ */
+export async function startServerProcess(extraArgs: string[] = [], env: Record<string, string | undefined> = {}): Promise<ServerProcess> {
+  const args = ["server", "--server-hostname=127.0.0.1", "--http-server-bindport=0", "--metrics-server-bindport=0", "--health-check-server-bindport=0", ...extraArgs];
+  const proc = Bun.spawn([process.execPath, cli, ...args], { stdout: "pipe", stderr: "pipe", stdin: "ignore", env: { ...process.env, ...env } });
+  const logs: string[] = [];
+  const decoder = new TextDecoder();
+  let buffered = "";
+  let resolveServing: (record: Record<string, unknown>) => void;
+  const serving = new Promise<Record<string, unknown>>((resolve) => (resolveServing = resolve));
+  void (async () => {
+    for await (const chunk of proc.stderr) {
+      buffered += decoder.decode(chunk, { stream: true });
+      for (let nl = buffered.indexOf("\n"); nl !== -1; nl = buffered.indexOf("\n")) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        logs.push(line);
+        try {
+          const record = JSON.parse(line) as Record<string, unknown>;
+          if (record.msg === "serving") resolveServing!(record);
+        } catch {
+          // Not a JSON log line (e.g. a crash trace); kept in logs for the failure message.
+        }
+      }
+    }
+  })();
+  const timeout = Bun.sleep(30_000).then(() => undefined);
+  const record = await Promise.race([serving, proc.exited.then(() => undefined), timeout]);
+  if (!record) {
+    proc.kill("SIGKILL");
+    throw new Error(`server did not start:\n${logs.join("\n")}`);
+  }
+  const url = (port: unknown) => `http://127.0.0.1:${String(port)}`;
+  return {
+    proc,
+    rest: url(record.rest),
+    metrics: url(record.metrics),
+    health: url(record.health),
+    logs,
+    stop: async (signal: NodeJS.Signals = "SIGTERM") => {
+      proc.kill(signal);
+      return proc.exited;
+    },
+  };
+}
