@@ -113,4 +113,39 @@ export const Errors = {
   /** Search text Maestro could not parse: 400 maestro-21 `Failed to parse search query: <search>`. */
   searchParse: (search: string, cause?: unknown) =>
     new MaestroError(ErrorCode.BadRequest, `Failed to parse search query: ${search}`, { cause }),
+  /** Create of an id or name that exists: 409 maestro-6 (Maestro's `handleCreateError`). */
+  resourceAlreadyExists: () => new MaestroError(ErrorCode.Conflict, "This Resource already exists"),
+  /** A resource id with no row: 404 maestro-7 (Maestro's `handleGetError`). */
+  resourceNotFound: (id: string) => new MaestroError(ErrorCode.NotFound, `Resource with id='${id}' not found`),
+  /** A create naming a consumer that does not exist: 404 maestro-7, instead of Maestro's FK 500. */
+  consumerNameNotFound: (name: string) =>
+    new MaestroError(ErrorCode.NotFound, `Consumer with name='${name}' not found`),
+  /** A spec update of a soft-deleted resource: 409 maestro-6 (Maestro's `Update`). */
+  resourceUnderDeletion: (id: string) =>
+    new MaestroError(ErrorCode.Conflict, `the resource is under deletion, id: ${id}`),
+  /** A spec update whose version is not the stored one: 409 maestro-6 (Maestro's `Update`). */
+  resourceVersionStale: (latest: number) =>
+    new MaestroError(ErrorCode.Conflict, `the resource version is not the latest, the latest version: ${latest}`),
+  /** A status whose clustername is not the resource's consumer (Maestro's `handleStatusUpdate` text). */
+  statusConsumerMismatch: (consumerName: string, id: string) =>
+    new MaestroError(ErrorCode.BadRequest, `unmatched consumer name ${consumerName} for resource ${id}`),
+  /** A status sequence id from another snowflake node than the stored one (Maestro's `UpdateStatus`). */
+  sequenceNodeMismatch: () =>
+    new MaestroError(ErrorCode.General, "Unable to compare sequence IDs: maestro-9: Sequence IDs are not from the same node"),
+  /** The batch writer's queue is over its row or byte bound: retryable (gRPC Unavailable). */
+  writeQueueFull: () =>
+    new MaestroError(ErrorCode.General, "the resource write queue is full, retry later", { grpc: GrpcStatus.Unavailable }),
+  /** The batch writer is closing or closed (server shutting down): retryable on another instance. */
+  writerClosed: () =>
+    new MaestroError(ErrorCode.General, "the resource writer is closed", { grpc: GrpcStatus.Unavailable }),
+  /** The store could not be reached or the transaction's outcome is unknown: retryable. */
+  storeUnavailable: (cause: unknown) =>
+    new MaestroError(ErrorCode.General, `Unable to write resources: ${errorText(cause)}`, {
+      cause,
+      grpc: GrpcStatus.Unavailable,
+    }),
 } as const;
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

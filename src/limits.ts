@@ -110,3 +110,11 @@ export const writeRetryAttemptsMax = 3;
 
 assert(writeQueueBytesMax >= writeBatchBytesMax, "the write queue must hold at least one full batch of bytes");
 assert(writeRetryAttemptsMax >= 1, "a transaction is attempted at least once");
+
+/**
+ * Wire attribute keys ("ce-resourceid", …) whose validated extension name the protobuf binding
+ * caches. Real traffic uses ~15 distinct keys; 1,024 covers odd clients while a peer sending
+ * random keys can only make the cache reset, never grow without bound.
+ */
+export const attributeKeyCacheMax = 1_024;
+assert(attributeKeyCacheMax > 0, "attributeKeyCacheMax must be positive");

@@ -21,11 +21,11 @@ describe(`maestro server process (${storeKind})`, () => {
   test("answers GET /api/maestro/v1/consumers and creates a consumer", async () => {
     const list = await fetch(`${server.rest}/api/maestro/v1/consumers`);
     expect(list.status).toBe(200);
-    expect((await list.json()).kind).toBe("ConsumerList");
+    expect(((await list.json()) as { kind: string }).kind).toBe("ConsumerList");
     const name = `e2e-${Date.now()}`;
     const created = await fetch(`${server.rest}/api/maestro/v1/consumers`, { method: "POST", body: JSON.stringify({ name }), headers: { "content-type": "application/json" } });
     expect(created.status).toBe(201);
-    expect((await created.json()).name).toBe(name);
+    expect(((await created.json()) as { name: string }).name).toBe(name);
   });
 
   test("health: /healthcheck ready from the instance row, /livez always ok, Maestro's bodies", async () => {
@@ -49,7 +49,7 @@ describe(`maestro server process (${storeKind})`, () => {
     expect(text).toContain("process_cpu_user_seconds_total");
     const other = await fetch(`${server.metrics}/nope`);
     expect(other.status).toBe(404);
-    expect((await other.json()).code).toBe("maestro-404");
+    expect(((await other.json()) as { code: string }).code).toBe("maestro-404");
   });
 
   test("SIGTERM stops it cleanly with exit code 0", async () => {
