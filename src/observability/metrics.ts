@@ -10,10 +10,17 @@ export interface ServerMetrics {
   readonly restRequestCount: Counter<"method" | "path" | "code">;
   /** `rest_api_inbound_request_duration{method,path,code}`: seconds, buckets 0.1/1/10/30 as Maestro's. */
   readonly restRequestDuration: Histogram<"method" | "path" | "code">;
-  /** Batch writer: flushes, rows and rejected rows. */
-  readonly storeWriteFlushes: Counter<string>;
-  readonly storeWriteRows: Counter<"outcome">;
-  readonly storeWriteQueueDepth: Gauge<string>;
+}
+
+/** What the writer metrics read at scrape time (the batch writer's stats snapshot). */
+export interface WriterStatsSource {
+  readonly flushes: number;
+  readonly transactions: number;
+  readonly rowsCommitted: number;
+  readonly rowsRejected: number;
+  readonly rowsFailed: number;
+  readonly queueFullRejections: number;
+  readonly queueRows: number;
 }
 
 /**
@@ -38,21 +45,43 @@ export function createServerMetrics(): ServerMetrics {
       buckets: [0.1, 1, 10, 30],
       registers: [registry],
     }),
-    storeWriteFlushes: new Counter({
-      name: "maestro_store_write_flushes_total",
-      help: "Group-commit transactions run by the batch writer.",
-      registers: [registry],
-    }),
-    storeWriteRows: new Counter({
-      name: "maestro_store_write_rows_total",
-      help: "Rows handled by the batch writer, by outcome (ok or rejected).",
-      labelNames: ["outcome"],
-      registers: [registry],
-    }),
-    storeWriteQueueDepth: new Gauge({
-      name: "maestro_store_write_queue_depth",
-      help: "Operations waiting for the next group commit.",
-      registers: [registry],
-    }),
   };
+}
+
+/**
+ * Registers the batch writer's counters, read from its stats at every scrape.
+ * Example: `registerWriterMetrics(metrics.registry, () => writer.stats)`.
+ */
+export function registerWriterMetrics(registry: Registry, stats: () => WriterStatsSource): void {
+  new Counter({
+    name: "maestro_store_write_flushes_total",
+    help: "Batches taken by the group-commit writer (one transaction each, plus retries).",
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(stats().flushes);
+    },
+  });
+  new Counter({
+    name: "maestro_store_write_rows_total",
+    help: "Writes handled by the group-commit writer, by outcome: ok, rejected (a rule), failed (database error), queue_full.",
+    labelNames: ["outcome"],
+    registers: [registry],
+    collect() {
+      const s = stats();
+      this.reset();
+      this.inc({ outcome: "ok" }, s.rowsCommitted - s.rowsRejected);
+      this.inc({ outcome: "rejected" }, s.rowsRejected);
+      this.inc({ outcome: "failed" }, s.rowsFailed);
+      this.inc({ outcome: "queue_full" }, s.queueFullRejections);
+    },
+  });
+  new Gauge({
+    name: "maestro_store_write_queue_depth",
+    help: "Writes waiting for the next group commit.",
+    registers: [registry],
+    collect() {
+      this.set(stats().queueRows);
+    },
+  });
 }

@@ -9,7 +9,7 @@ import { httpBodyBytesMax } from "../limits.ts";
 import { healthHandler } from "../observability/health.ts";
 import { createLogger } from "../observability/logger.ts";
 import { metricsHandler } from "../observability/metrics-endpoint.ts";
-import { createServerMetrics, type ServerMetrics } from "../observability/metrics.ts";
+import { createServerMetrics, registerWriterMetrics, type ServerMetrics } from "../observability/metrics.ts";
 import { BatchWriter } from "../store/batch-writer.ts";
 import { ConsumerRepository } from "../store/consumer-repository.ts";
 import { openDatabase, type Database } from "../store/database.ts";
@@ -56,6 +56,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const db = await openStore(config);
   const metrics = createServerMetrics();
   const writer = new BatchWriter(db);
+  registerWriterMetrics(metrics.registry, () => writer.stats);
   const heartbeat = await startInstanceHeartbeat(db, config.clientId, config.heartbeatIntervalMs, log.child("instance"));
   const api = createApi({
     consumers: new ConsumerRepository(db.orm),

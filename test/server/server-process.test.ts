@@ -47,6 +47,9 @@ describe(`maestro server process (${storeKind})`, () => {
     expect(text).toContain("# TYPE rest_api_inbound_request_duration histogram");
     expect(text).toContain('path="/api/maestro/v1/consumers/-",code="404"');
     expect(text).toContain("process_cpu_user_seconds_total");
+    expect(text).toContain("maestro_store_write_flushes_total");
+    expect(text).toContain('maestro_store_write_rows_total{outcome="rejected"}');
+    expect(text).toContain("maestro_store_write_queue_depth 0");
     const other = await fetch(`${server.metrics}/nope`);
     expect(other.status).toBe(404);
     expect(((await other.json()) as { code: string }).code).toBe("maestro-404");
