@@ -48,8 +48,8 @@ assert(listSizeDefault <= listSizeMax, "the default page must be within the maxi
 
 /**
  * Deepest nesting the hand-written protobuf codec follows when skipping unknown group fields
- * (wire types 3/4). Our messages nest at most 3 deep (PublishRequest > CloudEvent > value >
- * Timestamp); 64 leaves room for odd-but-legal unknown fields while keeping recursion bounded.
+ * (wire types 3/4). Our messages nest at most 5 deep (PublishRequest > CloudEvent > map entry > value >
+ * Timestamp); 64 leaves room for odd-but-legal unknown groups while keeping recursion bounded.
  */
 export const protobufGroupDepthMax = 64;
 
