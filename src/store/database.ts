@@ -19,6 +19,8 @@ export type Row = Record<string, unknown>;
  * Runs raw SQL with positional `$n` parameters. Used for the multi-row statements of the batch
  * writer, where drizzle's builder costs ~30% (DESIGN.md). Parameter values are strings, numbers,
  * booleans, null or arrays of those; cast JSON explicitly in SQL (`$1::text::jsonb`).
+ * Timestamps differ by driver (drizzle turns postgres.js's timestamptz parser off, PGlite
+ * returns Dates), so select them as numbers (`extract(epoch from t) * 1000`) in raw SQL.
  */
 export interface SqlExecutor {
   query<R extends Row = Row>(text: string, params?: readonly unknown[]): Promise<R[]>;
