@@ -5,6 +5,7 @@ import { expect } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { MaestroError, type ErrorCode } from "../../src/errors.ts";
+import { catchMaestroError } from "../support/errors.ts";
 
 /** The shared fixtures folder (the repo sits at /work/main, shared at /work/shared). */
 export const FIXTURES_DIR = join(import.meta.dir, "../../../shared/fixtures/maestro-events");
@@ -25,14 +26,7 @@ export function cloudEventFixtures(): [string, Record<string, unknown>][] {
 
 /** Runs `fn` and checks it throws a MaestroError with `code` whose reason contains `text`. */
 export function expectMaestroError(fn: () => unknown, code: ErrorCode, text?: string | RegExp): MaestroError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(MaestroError);
-  const err = caught as MaestroError;
+  const err = catchMaestroError(fn);
   expect(err.code).toBe(code);
   if (typeof text === "string") expect(err.reason).toContain(text);
   else if (text) expect(err.reason).toMatch(text);

@@ -4,6 +4,7 @@ import { expect } from "bun:test";
 import type { JsonObject } from "../../src/cloudevents/types.ts";
 import { MaestroError, type ErrorCode } from "../../src/errors.ts";
 import type { Database, SqlExecutor } from "../../src/store/database.ts";
+import { rejectedMaestroError } from "../support/errors.ts";
 
 /** A spec payload shaped like a source CloudEvent; `marker` tells versions apart. */
 export function specPayload(id: string, marker: string, manifestBytes = 100): JsonObject {
@@ -57,12 +58,7 @@ export async function countRows(db: Database, idPrefix: string): Promise<number>
 
 /** Asserts a rejection with a MaestroError of this code and exact reason. */
 export async function expectMaestroError(promise: Promise<unknown>, code: ErrorCode, reason: string): Promise<MaestroError> {
-  const error = await promise.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(error).toBeInstanceOf(MaestroError);
-  const maestroError = error as MaestroError;
+  const maestroError = await rejectedMaestroError(promise);
   expect({ code: maestroError.code, reason: maestroError.reason }).toEqual({ code, reason });
   return maestroError;
 }

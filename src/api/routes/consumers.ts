@@ -5,10 +5,8 @@ import { Elysia } from "elysia";
 import { randomUUID } from "node:crypto";
 import { Errors } from "../../errors.ts";
 import type { ConsumerRepository } from "../../store/consumer-repository.ts";
-import { compileListQuery } from "../list-query.ts";
-import { parseListArgs } from "../list-args.ts";
 import { CONSUMER_KEYS, presentConsumer } from "../presenters/consumer.ts";
-import { presentList } from "../presenters/list.ts";
+import { listResponse, pathId } from "../route-helpers.ts";
 import { optionalString, optionalStringMap, readJsonObject } from "../request-body.ts";
 import { jsonResponse, noContent } from "../responses.ts";
 import { validateConsumerName } from "../consumer-name.ts";
@@ -18,21 +16,19 @@ const consumerPostKeys = ["id", "kind", "href", "name", "labels", "created_at", 
 /** Keys a PATCH body may carry: ConsumerPatchRequest has only labels. */
 const consumerPatchKeys = ["labels"];
 
-function pathId(id: string | undefined): string {
-  if (!id) throw Errors.badRequest("the consumer id in the path is empty or badly escaped");
-  return id;
-}
-
 /** The consumer routes as an Elysia plugin over a repository. */
 export function consumerRoutes(repo: ConsumerRepository) {
   return new Elysia()
-    .get("/api/maestro/v1/consumers", async ({ request }) => {
-      const args = parseListArgs(new URL(request.url).searchParams);
-      const page = await repo.list(compileListQuery(args, "consumers"));
-      const items = page.rows.map(presentConsumer);
-      const body = presentList("ConsumerList", args.page, page.total, items, { fields: args.fields, modelKeys: CONSUMER_KEYS, modelName: "Consumer" });
-      return jsonResponse(request, 200, body);
-    })
+    .get("/api/maestro/v1/consumers", ({ request }) =>
+      listResponse(request, {
+        table: "consumers",
+        kind: "ConsumerList",
+        modelName: "Consumer",
+        modelKeys: CONSUMER_KEYS,
+        list: (query) => repo.list(query),
+        present: presentConsumer,
+      }),
+    )
     .post(
       "/api/maestro/v1/consumers",
       async ({ request }) => {
@@ -50,12 +46,12 @@ export function consumerRoutes(repo: ConsumerRepository) {
       { parse: "none" },
     )
     .get("/api/maestro/v1/consumers/:id", async ({ request, params }) =>
-      jsonResponse(request, 200, presentConsumer(await repo.get(pathId(params.id)))),
+      jsonResponse(request, 200, presentConsumer(await repo.get(pathId(params.id, "consumer")))),
     )
     .patch(
       "/api/maestro/v1/consumers/:id",
       async ({ request, params }) => {
-        const id = pathId(params.id);
+        const id = pathId(params.id, "consumer");
         const body = await readJsonObject(request, consumerPatchKeys);
         const labels = optionalStringMap(body, "labels");
         // Absent labels leave the consumer as it is; an empty map (or null) clears them.
@@ -66,7 +62,7 @@ export function consumerRoutes(repo: ConsumerRepository) {
       { parse: "none" },
     )
     .delete("/api/maestro/v1/consumers/:id", async ({ request, params }) => {
-      await repo.delete(pathId(params.id));
+      await repo.delete(pathId(params.id, "consumer"));
       return noContent(request);
     });
 }

@@ -5,6 +5,7 @@ import { expect } from "bun:test";
 import type { SQL } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import { MaestroError } from "../../../src/errors.ts";
+import { catchMaestroError } from "../../support/errors.ts";
 
 const dialect = new PgDialect();
 
@@ -15,16 +16,7 @@ export function render(fragment: SQL): { sql: string; params: unknown[] } {
 }
 
 /** Runs fn, expects it to throw a MaestroError, and returns it. */
-export function thrown(fn: () => unknown): MaestroError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(MaestroError);
-  return caught as MaestroError;
-}
+export const thrown = catchMaestroError;
 
 /** Expects fn to throw Maestro's 400 maestro-21 with exactly `reason`. */
 export function expectBadRequest(fn: () => unknown, reason: string): void {
