@@ -3,11 +3,11 @@
 // reverse order so nothing acknowledged is lost.
 
 import type { Server } from "bun";
-import { createApi } from "../api/app.ts";
+import { createApi, type FetchHandler } from "../api/app.ts";
 import type { ServerConfig } from "../config/server-config.ts";
 import { httpBodyBytesMax } from "../limits.ts";
 import { healthHandler } from "../observability/health.ts";
-import { createLogger } from "../observability/logger.ts";
+import { createLogger, type Logger } from "../observability/logger.ts";
 import { metricsHandler } from "../observability/metrics-endpoint.ts";
 import { createServerMetrics, registerWriterMetrics, type ServerMetrics } from "../observability/metrics.ts";
 import { BatchWriter } from "../store/batch-writer.ts";
@@ -49,6 +49,22 @@ async function openStore(config: ServerConfig): Promise<Database> {
 }
 
 /**
+ * The REST API over a store: repositories for reads, the batch writer for the soft delete.
+ * Example: `const api = createStoreApi(db, new BatchWriter(db), createServerMetrics(), log);`
+ */
+export function createStoreApi(db: Database, writer: BatchWriter, metrics: ServerMetrics, apiLog: Logger): FetchHandler {
+  return createApi({
+    consumers: new ConsumerRepository(db.orm),
+    resources: new ResourceRepository(db.orm),
+    softDelete: async (id) => {
+      await writer.submit({ kind: "delete", id });
+    },
+    metrics,
+    log: apiLog,
+  });
+}
+
+/**
  * Starts everything `maestro server` runs. Example:
  * `const s = await startServer(serverConfigFromArgs(["--http-server-bindport=0"], {})); await s.stop();`
  */
@@ -58,15 +74,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const writer = new BatchWriter(db);
   registerWriterMetrics(metrics.registry, () => writer.stats);
   const heartbeat = await startInstanceHeartbeat(db, config.clientId, config.heartbeatIntervalMs, log.child("instance"));
-  const api = createApi({
-    consumers: new ConsumerRepository(db.orm),
-    resources: new ResourceRepository(db.orm),
-    softDelete: async (id) => {
-      await writer.submit({ kind: "delete", id });
-    },
-    metrics,
-    log: log.child("api"),
-  });
+  const api = createStoreApi(db, writer, metrics, log.child("api"));
   const hostname = config.host === "" ? "0.0.0.0" : config.host;
   const listeners: Server<undefined>[] = [];
   const listen = (port: number, fetch: (r: Request) => Promise<Response>) => {

@@ -1,14 +1,13 @@
 // An in-process REST API over an isolated test database (PGlite, or PostgreSQL with
 // DATABASE_URL), with the real batch writer, for route tests that call it like HTTP.
 
-import { createApi, type FetchHandler } from "../../src/api/app.ts";
+import type { FetchHandler } from "../../src/api/app.ts";
 import type { JsonObject } from "../../src/cloudevents/types.ts";
 import { createLogger } from "../../src/observability/logger.ts";
 import { createServerMetrics, type ServerMetrics } from "../../src/observability/metrics.ts";
 import { BatchWriter } from "../../src/store/batch-writer.ts";
-import { ConsumerRepository } from "../../src/store/consumer-repository.ts";
 import type { Database } from "../../src/store/database.ts";
-import { ResourceRepository } from "../../src/store/resource-repository.ts";
+import { createStoreApi } from "../../src/server/server.ts";
 import { openTestDatabase } from "./database.ts";
 
 /** A response with its parsed JSON body (undefined when empty). */
@@ -38,15 +37,7 @@ export async function openTestApi(): Promise<TestApi> {
   const db = await openTestDatabase();
   const writer = new BatchWriter(db);
   const metrics = createServerMetrics();
-  const handle = createApi({
-    consumers: new ConsumerRepository(db.orm),
-    resources: new ResourceRepository(db.orm),
-    softDelete: async (id) => {
-      await writer.submit({ kind: "delete", id });
-    },
-    metrics,
-    log: createLogger("test-api"),
-  });
+  const handle = createStoreApi(db, writer, metrics, createLogger("test-api"));
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const init: RequestInit = { method, headers: { ...headers } };
     if (body !== undefined) {
