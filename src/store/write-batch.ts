@@ -187,7 +187,10 @@ async function applyUpdates(
   for (const { index, id, current } of accepted) {
     const version = updated.get(id);
     assert(version === undefined || version === current.version + 1, "an accepted update bumps the locked version by one");
-    out[index] = { ok: true, value: { id, version: version ?? current.version, changed: version !== undefined } };
+    out[index] = {
+      ok: true,
+      value: { id, version: version ?? current.version, changed: version !== undefined, consumerName: current.consumerName, createdAt: current.createdAt },
+    };
   }
 }
 
@@ -241,14 +244,19 @@ async function applyDeletes(
   }
   const marked = await softDelete(tx, toMark.map((m) => m.id));
   for (const { index, id } of toMark) {
-    const deletedAt = marked.get(id);
-    assert(deletedAt !== undefined, "every locked, undeleted row is marked");
-    out[index] = { ok: true, value: { id, found: true, deletedAt, changed: true } };
+    const mark = marked.get(id);
+    const current = locked.get(id);
+    assert(mark !== undefined && current !== undefined, "every locked, undeleted row is marked");
+    const spec = { consumerName: current.consumerName, version: current.version, createdAt: current.createdAt, payload: mark.payload };
+    out[index] = { ok: true, value: { id, found: true, deletedAt: mark.deletedAt, changed: true, spec } };
   }
 }
 
 function ignoredStatus(id: string, reason: Extract<StatusResult, { outcome: "ignored" }>["reason"], current: LockedRow | undefined): StatusResult {
-  const found = current === undefined ? null : { version: current.version, source: current.source, consumerName: current.consumerName };
+  const found =
+    current === undefined
+      ? null
+      : { version: current.version, source: current.source, consumerName: current.consumerName, statusSequenceId: current.statusSequenceId };
   return { outcome: "ignored", id, reason, current: found };
 }
 

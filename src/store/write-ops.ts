@@ -48,6 +48,9 @@ export interface UpdateResult {
   readonly version: number;
   /** False when the payload equals the stored one: Maestro then keeps the version. */
   readonly changed: boolean;
+  /** The row's consumer and creation time, for the spec event to its agent. */
+  readonly consumerName: string;
+  readonly createdAt: Date;
 }
 
 /**
@@ -59,9 +62,20 @@ export interface DeleteOp {
   readonly id: string;
 }
 
+/** The spec a soft delete marked, for the delete_request to its agent. */
+export interface DeletedSpec {
+  readonly consumerName: string;
+  readonly version: number;
+  readonly createdAt: Date;
+  readonly payload: JsonObject;
+}
+
 export type DeleteResult =
-  /** The row exists; `changed` is true when this op set deleted_at, false when it was set before. */
-  | { readonly id: string; readonly found: true; readonly deletedAt: Date; readonly changed: boolean }
+  /**
+   * The row exists; `changed` is true when this op set deleted_at (then `spec` is the row it
+   * marked), false when it was set before.
+   */
+  | { readonly id: string; readonly found: true; readonly deletedAt: Date; readonly changed: boolean; readonly spec?: DeletedSpec }
   | { readonly id: string; readonly found: false; readonly deletedAt: null; readonly changed: false };
 
 /**
@@ -103,7 +117,13 @@ export type StatusResult =
       readonly id: string;
       readonly reason: StatusIgnoreReason;
       /** The row as found, or null when it is missing. */
-      readonly current: { readonly version: number; readonly source: string; readonly consumerName: string } | null;
+      readonly current: {
+        readonly version: number;
+        readonly source: string;
+        readonly consumerName: string;
+        /** The stored status's sequence id (null before the first status). */
+        readonly statusSequenceId: bigint | null;
+      } | null;
     };
 
 /** Anything the writer accepts. */

@@ -21,6 +21,7 @@ export interface LockedRow {
   readonly version: number;
   readonly consumerName: string;
   readonly source: string;
+  readonly createdAt: Date;
   readonly deletedAt: Date | null;
   readonly statusSequenceId: bigint | null;
   /** The spec payload's `metadata` as JSON text (status locks only); undefined when absent. */
@@ -29,6 +30,7 @@ export interface LockedRow {
 
 // Rows are locked in id order so two writers locking overlapping sets cannot deadlock here.
 const lockColumns = `id, version, consumer_name, source,
+       (extract(epoch FROM created_at) * 1000)::float8 AS created_at_ms,
        (extract(epoch FROM deleted_at) * 1000)::float8 AS deleted_at_ms,
        status_sequence_id::text AS status_sequence_id`;
 const lockSql = `SELECT ${lockColumns} FROM resources WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`;
@@ -57,6 +59,7 @@ export async function lockRows(tx: SqlExecutor, ids: readonly string[], withSpec
       version: toVersion(row.version),
       consumerName: String(row.consumer_name),
       source: String(row.source),
+      createdAt: new Date(Number(row.created_at_ms)),
       deletedAt: deletedAtMs === null || deletedAtMs === undefined ? null : new Date(Number(deletedAtMs)),
       statusSequenceId: sequenceId === null || sequenceId === undefined ? null : BigInt(String(sequenceId)),
       specMetadataJson: metadata === null || metadata === undefined ? undefined : String(metadata),
@@ -190,14 +193,17 @@ export async function hardDelete(tx: SqlExecutor, ids: readonly string[]): Promi
 const softDeleteSql = `
 UPDATE resources SET deleted_at = now()
 WHERE id = ANY($1::text[]) AND deleted_at IS NULL
-RETURNING id, (extract(epoch FROM deleted_at) * 1000)::float8 AS deleted_at_ms`;
+RETURNING id, (extract(epoch FROM deleted_at) * 1000)::float8 AS deleted_at_ms, payload`;
 
-/** Marks locked, not yet deleting rows as deleting; returns deleted_at by id. */
-export async function softDelete(tx: SqlExecutor, ids: readonly string[]): Promise<Map<string, Date>> {
-  const marked = new Map<string, Date>();
+/**
+ * Marks locked, not yet deleting rows as deleting; returns deleted_at and the spec payload by
+ * id (the agent's delete_request carries the bundle, as Maestro's does).
+ */
+export async function softDelete(tx: SqlExecutor, ids: readonly string[]): Promise<Map<string, { deletedAt: Date; payload: JsonObject }>> {
+  const marked = new Map<string, { deletedAt: Date; payload: JsonObject }>();
   if (ids.length === 0) return marked;
   const result = await tx.query(softDeleteSql, [ids]);
-  for (const row of result) marked.set(String(row.id), new Date(Number(row.deleted_at_ms)));
+  for (const row of result) marked.set(String(row.id), { deletedAt: new Date(Number(row.deleted_at_ms)), payload: toPayload(row) });
   assert(marked.size === ids.length, "softDelete must mark every locked, undeleted row");
   return marked;
 }

@@ -164,7 +164,7 @@ describe("update", () => {
   test("the current version bumps it by one and replaces the payload", async () => {
     await seed("up-1", 4);
     const payload = specPayload("up-1", "v5");
-    expect(await writer.submit({ kind: "update", id: "up-1", version: 4, payload })).toEqual({ id: "up-1", version: 5, changed: true });
+    expect(await writer.submit({ kind: "update", id: "up-1", version: 4, payload })).toMatchObject({ id: "up-1", version: 5, changed: true, consumerName: "c1", createdAt: expect.any(Date) });
     const row = await readRow(db, "up-1");
     expect(row?.version).toBe(5);
     expect(row?.payload).toEqual(payload);
@@ -198,7 +198,7 @@ describe("update", () => {
 
   test("an unchanged payload keeps the version (Maestro's DeepEqual check)", async () => {
     const payload = await seed("up-5", 1);
-    expect(await writer.submit({ kind: "update", id: "up-5", version: 1, payload })).toEqual({ id: "up-5", version: 1, changed: false });
+    expect(await writer.submit({ kind: "update", id: "up-5", version: 1, payload })).toMatchObject({ id: "up-5", version: 1, changed: false, consumerName: "c1" });
     expect((await readRow(db, "up-5"))?.version).toBe(1);
   });
 });
@@ -210,6 +210,9 @@ describe("delete", () => {
     expect(first.found).toBe(true);
     expect(first.changed).toBe(true);
     expect(first.deletedAt).toBeInstanceOf(Date);
+    // The delete that marks the row returns the spec its agent's delete_request needs.
+    expect(first.found && first.spec).toMatchObject({ consumerName: "c1", version: 1, payload: specPayload("del-1", "seed") });
+    expect(first.found && first.spec?.createdAt).toBeInstanceOf(Date);
     const again = await writer.submit({ kind: "delete", id: "del-1" });
     expect(again).toEqual({ id: "del-1", found: true, deletedAt: first.deletedAt as Date, changed: false });
     const row = await readRow(db, "del-1");
@@ -277,7 +280,7 @@ describe("status", () => {
   test("a status for another version is ignored as stale", async () => {
     await seed("st-4", 2);
     const result = await status("st-4", { resourceVersion: 1 });
-    expect(result).toEqual({ outcome: "ignored", id: "st-4", reason: "stale-version", current: { version: 2, source: "src-a", consumerName: "c1" } });
+    expect(result).toEqual({ outcome: "ignored", id: "st-4", reason: "stale-version", current: { version: 2, source: "src-a", consumerName: "c1", statusSequenceId: null } });
     expect((await readRow(db, "st-4"))?.status).toBeNull();
   });
 
@@ -362,9 +365,9 @@ describe("group commit", () => {
       "fulfilled", "fulfilled", "rejected", "fulfilled", "fulfilled", "fulfilled", "fulfilled",
       "rejected", "fulfilled", "fulfilled", "rejected", "fulfilled", "fulfilled",
     ]);
-    expect(value(1)).toEqual({ id, version: 2, changed: true });
+    expect(value(1)).toMatchObject({ id, version: 2, changed: true });
     expect(reason(2)).toBe("the resource version is not the latest, the latest version: 2");
-    expect(value(3)).toEqual({ id, version: 3, changed: true });
+    expect(value(3)).toMatchObject({ id, version: 3, changed: true });
     expect((value(4) as StatusResult).outcome).toBe("stored");
     expect(value(5)).toMatchObject({ outcome: "ignored", reason: "older-sequence" });
     expect(value(6)).toMatchObject({ found: true, changed: true });
