@@ -131,7 +131,14 @@ export const Errors = {
     new MaestroError(ErrorCode.BadRequest, `unmatched consumer name ${consumerName} for resource ${id}`),
   /** A status sequence id from another snowflake node than the stored one (Maestro's `UpdateStatus`). */
   sequenceNodeMismatch: () =>
-    new MaestroError(ErrorCode.General, "Unable to compare sequence IDs: maestro-9: Sequence IDs are not from the same node"),
+    new MaestroError(ErrorCode.General, "Unable to compare sequence IDs: maestro-9: Sequence IDs are not from the same node", {
+      grpc: GrpcStatus.FailedPrecondition,
+    }),
+  /** A status older than the stored one (equal ones are duplicates and accepted as no-ops). */
+  statusSequenceOlder: (id: string, given: bigint, stored: bigint) =>
+    new MaestroError(ErrorCode.BadRequest, `the status sequence id ${given} of resource ${id} is older than the stored ${stored}`, {
+      grpc: GrpcStatus.FailedPrecondition,
+    }),
   /** The batch writer's queue is over its row or byte bound: retryable (gRPC Unavailable). */
   writeQueueFull: () =>
     new MaestroError(ErrorCode.General, "the resource write queue is full, retry later", { grpc: GrpcStatus.Unavailable }),

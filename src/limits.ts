@@ -118,3 +118,125 @@ assert(writeRetryAttemptsMax >= 1, "a transaction is attempted at least once");
  */
 export const attributeKeyCacheMax = 1_024;
 assert(attributeKeyCacheMax > 0, "attributeKeyCacheMax must be positive");
+
+/**
+ * Longest resource id a source may publish. Go clients send 36-char UUIDs; 253 is the longest
+ * Kubernetes object name, so anything longer is a mistake, and the id is a primary key.
+ */
+export const resourceIdBytesMax = 253;
+
+/**
+ * Source client: page size of the work list pager, Maestro Go client's `MaxListPageSize`. A
+ * ManifestWork is ~3 KB, so one page is ~1.2 MB of JSON: big enough to list 10k works in 25
+ * round trips, small enough that the server never builds a huge response.
+ */
+export const workListPageSizeMax = 400;
+/**
+ * Source client: most pages one list may fetch (400 x 2,500 = 1M works). Go loops until a short
+ * page; the bound stops a server that always answers full pages from looping us forever.
+ */
+export const workListPagesMax = 2_500;
+/**
+ * Source client: summed JSON size of a work's manifests, sdk-go's ManifestValidator limit
+ * (500 KiB); the client refuses bigger works before publishing, as the Go client does.
+ */
+export const workManifestsBytesMax = 500 * 1024;
+/** Source client: first reconnect delay. Short, so a server restart costs ~0.5 s of stream. */
+export const sourceReconnectDelayInitialMs = 500;
+/**
+ * Source client: longest reconnect delay. 30 s keeps a fleet of 10k sources reconnecting to a
+ * restarted server at ~330 streams/s at worst, and one that was down comes back within 30 s.
+ */
+export const sourceReconnectDelayMaxMs = 30_000;
+/** Source client: each failed attempt multiplies the delay by this (500 ms, 1 s, 2 s, ... 30 s). */
+export const sourceReconnectFactor = 2;
+/** Source client: fraction of each delay taken off at random, so sources do not reconnect in step. */
+export const sourceReconnectJitter = 0.5;
+/**
+ * Source client: a stream that stayed up this long was healthy, so the next reconnect starts
+ * from the first delay again (a server that accepts then drops at once keeps backing off).
+ */
+export const sourceReconnectResetAfterMs = 30_000;
+/** Source client: Publish deadline. A create is answered after its group commit (few ms); 30 s is a stuck server. */
+export const sourcePublishDeadlineMs = 30_000;
+/** Source client: how many recent stream closes the connection keeps for diagnostics. */
+export const sourceRecentClosesMax = 16;
+/** Source client: REST request timeout; a 400-item page is ~1.2 MB, which a healthy server sends in well under 1 s. */
+export const restRequestTimeoutMs = 30_000;
+
+assert(workListPageSizeMax > 0, "workListPageSizeMax must be positive");
+assert(workListPageSizeMax <= listSizeMax, "a client page must fit the server's page bound");
+assert(workListPagesMax > 0, "workListPagesMax must be positive");
+assert(workManifestsBytesMax < grpcReceiveBytesMax, "a valid work must fit one gRPC message");
+assert(sourceReconnectDelayInitialMs > 0, "the first reconnect delay must be positive");
+assert(sourceReconnectDelayInitialMs <= sourceReconnectDelayMaxMs, "the first delay is within the maximum");
+assert(sourceReconnectFactor >= 1, "reconnect delays must not shrink");
+assert(sourceReconnectJitter >= 0 && sourceReconnectJitter < 1, "jitter is a fraction below 1, so a delay stays positive");
+assert(sourceRecentClosesMax > 0, "sourceRecentClosesMax must be positive");
+
+/**
+ * Fanout (src/server/streams): shards per stream registry. Keys (a source or a consumer name)
+ * hash to a shard; each shard drains its own bounded queue once per event-loop turn. 16 is a
+ * power of two well above the cores one process uses; an idle shard costs two empty arrays.
+ */
+export const streamShardCountDefault = 16;
+/**
+ * Fanout: deliveries (key, frame) waiting in one shard between two drains. A 1,000-row commit
+ * adds at most 1,000; a shard queue past `streamShardFlushFrames` drains at once, so only a
+ * delivery made while that shard is draining (re-entrant) can pile up to this bound. Over it
+ * the key's streams are closed (ShardOverflow) and resync; the queue never grows further.
+ */
+export const streamShardQueueFramesMax = 50_000;
+/**
+ * Fanout: frame bytes waiting in one shard. 64 MiB is ~20,000 typical 3 KB events or 16
+ * maximal 4 MiB ones; 16 shards bound the whole registry's shard backlog at 1 GiB.
+ */
+export const streamShardQueueBytesMax = 64 * 1024 * 1024;
+/**
+ * Fanout: a shard queue holding more than this many frames (or `streamShardFlushBytes`) is
+ * drained synchronously inside deliver() instead of waiting for the next turn, so a producer
+ * looping over a large resync does not have to yield for the shard to keep up (STYLE 20).
+ */
+export const streamShardFlushFrames = 4_096;
+/** Fanout: the byte threshold of the early shard drain above (4 MiB: one maximal message). */
+export const streamShardFlushBytes = 4 * 1024 * 1024;
+/**
+ * Per-stream outbound queue: frame bytes waiting for the transport. nats-server defaults to
+ * 64 MB per client; our events are ~3 KB, so 8 MiB is ~2,800 events or two maximal 4 MiB
+ * messages behind a full HTTP/2 window. Over it the stream is closed (SlowConsumerPendingBytes):
+ * the client reconnects and resyncs instead of holding memory for everyone.
+ */
+export const streamPendingBytesMax = 8 * 1024 * 1024;
+/**
+ * Per-stream outbound queue: frames waiting for the transport. Maestro buffers 100 per stream
+ * and blocks the sender; we never block, so this must cover a burst (a resync of a 10,000-work
+ * cluster) at ~40 bytes of queue slot each (400 KB) plus the frames themselves.
+ */
+export const streamPendingFramesMax = 10_000;
+/**
+ * A stream whose transport has not drained for this long while we wait on it is closed
+ * (WriteDeadline). Maestro clients expect a heartbeat every 10 s and give up after 20 s, so a
+ * stream stalled for 60 s is a paused or dead peer that keepalive may not catch.
+ */
+export const streamWriteStallMsMax = 60_000;
+/** Recent stream closes kept per registry for the admin view (STYLE 9): 256 records of ~200 B. */
+export const streamCloseRecordsMax = 256;
+/** One info line per close reason per 10 s at most; the others are counted and reported with it. */
+export const streamCloseLogIntervalMs = 10_000;
+/**
+ * Per-key sent-frame counters kept for `grpc_server_message_sent_total{source}` (source
+ * registry only). Sources are few; 10,000 bounds the label set if clients invent source names.
+ */
+export const streamKeyStatsMax = 10_000;
+
+assert(streamShardCountDefault > 0, "streamShardCountDefault must be positive");
+assert(streamShardFlushFrames <= streamShardQueueFramesMax, "the early shard drain triggers before the shard queue is full");
+assert(streamShardFlushBytes <= streamShardQueueBytesMax, "the early shard drain triggers before the shard byte bound");
+assert(streamShardQueueBytesMax >= 4 * grpcReceiveBytesMax, "a shard queue holds several maximal messages");
+assert(streamPendingBytesMax >= 2 * grpcReceiveBytesMax, "a stream can queue two maximal messages behind a full transport");
+assert(streamPendingFramesMax > 0, "streamPendingFramesMax must be positive");
+assert(streamCloseRecordsMax > 0, "streamCloseRecordsMax must be positive");
+assert(streamWriteStallMsMax > 20_000, "a stalled stream outlives the clients' 20 s heartbeat timeout");
+/** Source client: how long connectSourceWorkClient waits for the first subscription (Go's client fails fast too). */
+export const sourceSubscribeTimeoutMs = 10_000;
+assert(sourceSubscribeTimeoutMs > 0, "sourceSubscribeTimeoutMs must be positive");

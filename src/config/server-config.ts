@@ -41,6 +41,16 @@ export const serverFlags: readonly FlagSpec[] = [
   { name: "source-id", kind: "string", default: "maestro", help: "CloudEvents source of the spec events sent to agents" },
   { name: "client-id", kind: "string", default: "maestro", help: "This server instance's id (server_instances row, MQTT client id)" },
   { name: "heartbeat-interval", kind: "int", default: 15, min: 1, max: 3600, help: "Seconds between this instance's liveness heartbeats in the database" },
+  { name: "grpc-max-receive-message-size", kind: "int", default: 4194304, min: 1024, max: 2147483647, help: "Largest gRPC message accepted, in bytes" },
+  { name: "grpc-max-send-message-size", kind: "int", default: 2147483647, min: 1024, max: 2147483647, help: "Largest gRPC message sent, in bytes" },
+  { name: "grpc-max-concurrent-streams", kind: "int", default: 4294967295, min: 1, max: 4294967295, help: "Most concurrent gRPC streams per connection" },
+  { name: "grpc-server-ping-interval", kind: "duration", default: 30000, help: "gRPC keepalive: ping an idle connection after this long" },
+  { name: "grpc-server-ping-timeout", kind: "duration", default: 10000, help: "gRPC keepalive: close the connection when a ping is not answered in this time" },
+  { name: "grpc-max-connection-age", kind: "duration", default: 0, help: "Close gRPC connections older than this (clients reconnect and resync); 0 = never" },
+  { name: "heartbeat-check-interval", kind: "duration", default: 10000, help: "Interval of the heartbeat events sent on every Subscribe stream" },
+  { name: "heartbeat-disable", kind: "bool", default: false, help: "Send no heartbeat events on Subscribe streams" },
+  { name: "undelivered-resource-threshold", kind: "int", default: 600, min: 0, max: 86400 * 30, help: "Seconds after which a resource whose current version has no agent status (or a delete not confirmed) is sent to its connected agent again; 0 disables" },
+  { name: "undelivered-check-interval", kind: "duration", default: 60000, help: "How often the redelivery scan runs" },
   { name: "http-read-timeout", kind: "duration", default: 5000, help: "Longest time to read one REST request" },
   { name: "http-write-timeout", kind: "duration", default: 30000, help: "Longest time to write one REST response" },
   ...databaseFlags,
@@ -63,6 +73,18 @@ export interface ServerConfig {
   readonly sourceId: string;
   readonly clientId: string;
   readonly heartbeatIntervalMs: number;
+  readonly grpc: {
+    readonly receiveBytesMax: number;
+    readonly sendBytesMax: number;
+    readonly concurrentStreamsMax: number;
+    readonly pingIntervalMs: number;
+    readonly pingTimeoutMs: number;
+    readonly connectionAgeMaxMs: number;
+  };
+  /** Interval of Subscribe heartbeat events; 0 = disabled. */
+  readonly streamHeartbeatIntervalMs: number;
+  readonly undeliveredThresholdMs: number;
+  readonly undeliveredCheckIntervalMs: number;
   readonly httpReadTimeoutMs: number;
   readonly httpWriteTimeoutMs: number;
   readonly database: DatabaseTarget;
@@ -115,6 +137,10 @@ export function serverConfigFromArgs(argv: readonly string[], env: Record<string
   if (brokerType !== "grpc") {
     throw new ConfigError(`--message-broker-type=${brokerType} is not supported by this build yet; use grpc (the server is the broker)`);
   }
+  if (!values["heartbeat-disable"] && Number(values["heartbeat-check-interval"]) < 100) {
+    throw new ConfigError("--heartbeat-check-interval must be at least 100ms (use --heartbeat-disable to turn heartbeats off)");
+  }
+  if (Number(values["undelivered-check-interval"]) < 1000) throw new ConfigError("--undelivered-check-interval must be at least 1s");
   return {
     host: String(values["server-hostname"]),
     httpPort: Number(values["http-server-bindport"]),
@@ -128,6 +154,17 @@ export function serverConfigFromArgs(argv: readonly string[], env: Record<string
     sourceId: String(values["source-id"]),
     clientId: String(values["client-id"]),
     heartbeatIntervalMs: Number(values["heartbeat-interval"]) * 1000,
+    grpc: {
+      receiveBytesMax: Number(values["grpc-max-receive-message-size"]),
+      sendBytesMax: Number(values["grpc-max-send-message-size"]),
+      concurrentStreamsMax: Number(values["grpc-max-concurrent-streams"]),
+      pingIntervalMs: Number(values["grpc-server-ping-interval"]),
+      pingTimeoutMs: Number(values["grpc-server-ping-timeout"]),
+      connectionAgeMaxMs: Number(values["grpc-max-connection-age"]),
+    },
+    streamHeartbeatIntervalMs: values["heartbeat-disable"] ? 0 : Number(values["heartbeat-check-interval"]),
+    undeliveredThresholdMs: Number(values["undelivered-resource-threshold"]) * 1000,
+    undeliveredCheckIntervalMs: Number(values["undelivered-check-interval"]),
     httpReadTimeoutMs: Number(values["http-read-timeout"]),
     httpWriteTimeoutMs: Number(values["http-write-timeout"]),
     database: resolveDatabase(values, env),

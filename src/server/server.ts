@@ -1,6 +1,6 @@
 // The server's composition root and lifecycle: open and migrate the store, start the batch
-// writer, the REST API, health and metrics listeners and the instance heartbeat; stop them in
-// reverse order so nothing acknowledged is lost.
+// writer, the event engine (gRPC ports, fanout), the REST API, health and metrics listeners and
+// the instance heartbeat; stop them in reverse order so nothing acknowledged is lost.
 
 import type { Server } from "bun";
 import { createApi, type FetchHandler } from "../api/app.ts";
@@ -15,13 +15,19 @@ import { ConsumerRepository } from "../store/consumer-repository.ts";
 import { openDatabase, type Database } from "../store/database.ts";
 import { migrateDatabase } from "../store/migrate.ts";
 import { ResourceRepository } from "../store/resource-repository.ts";
+import type { Delivery } from "./delivery.ts";
+import { startEventEngine } from "./event-engine.ts";
 import { startInstanceHeartbeat } from "./instance-heartbeat.ts";
+import { deleteResource } from "./source-publish.ts";
 
 const log = createLogger("server");
 
 /** A started server: the ports it actually listens on (useful with port 0) and a stop function. */
 export interface RunningServer {
   readonly httpPort: number;
+  /** Bound gRPC ports; undefined when disabled. */
+  readonly grpcPort: number | undefined;
+  readonly grpcBrokerPort: number | undefined;
   readonly metricsPort: number;
   readonly healthPort: number;
   readonly db: Database;
@@ -49,16 +55,15 @@ async function openStore(config: ServerConfig): Promise<Database> {
 }
 
 /**
- * The REST API over a store: repositories for reads, the batch writer for the soft delete.
- * Example: `const api = createStoreApi(db, new BatchWriter(db), createServerMetrics(), log);`
+ * The REST API over a store: repositories for reads; the soft delete goes through the batch
+ * writer and tells the agent, like a gRPC delete_request.
+ * Example: `const api = createStoreApi(db, { writer, delivery }, createServerMetrics(), log);`
  */
-export function createStoreApi(db: Database, writer: BatchWriter, metrics: ServerMetrics, apiLog: Logger): FetchHandler {
+export function createStoreApi(db: Database, writes: { writer: BatchWriter; delivery: Delivery }, metrics: ServerMetrics, apiLog: Logger): FetchHandler {
   return createApi({
     consumers: new ConsumerRepository(db.orm),
     resources: new ResourceRepository(db.orm),
-    softDelete: async (id) => {
-      await writer.submit({ kind: "delete", id });
-    },
+    softDelete: (id) => deleteResource(writes, id),
     metrics,
     log: apiLog,
   });
@@ -74,7 +79,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const writer = new BatchWriter(db);
   registerWriterMetrics(metrics.registry, () => writer.stats);
   const heartbeat = await startInstanceHeartbeat(db, config.clientId, config.heartbeatIntervalMs, log.child("instance"));
-  const api = createStoreApi(db, writer, metrics, log.child("api"));
+  const engine = await startEventEngine(config, { writer, resources: new ResourceRepository(db.orm) }, metrics.registry, log.child("events"));
+  const api = createStoreApi(db, { writer, delivery: engine.delivery }, metrics, log.child("api"));
   const hostname = config.host === "" ? "0.0.0.0" : config.host;
   const listeners: Server<undefined>[] = [];
   const listen = (port: number, fetch: (r: Request) => Promise<Response>) => {
@@ -85,16 +91,27 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const httpPort = listen(config.httpPort, api);
   const metricsPort = listen(config.metricsPort, metricsHandler(metrics.registry));
   const healthPort = listen(config.healthPort, healthHandler(() => heartbeat.readiness()));
-  log.info("serving", { host: hostname, rest: httpPort, metrics: metricsPort, health: healthPort });
+  log.info("serving", {
+    host: hostname,
+    rest: httpPort,
+    grpc: engine.sourcePort ?? null,
+    grpcBroker: engine.brokerPort ?? null,
+    metrics: metricsPort,
+    health: healthPort,
+  });
 
   return {
     httpPort,
+    grpcPort: engine.sourcePort,
+    grpcBrokerPort: engine.brokerPort,
     metricsPort,
     healthPort,
     db,
     metrics,
     stop: async () => {
       for (const server of listeners) await server.stop();
+      // Streams close first; in-flight Publishes get a grace period to commit and answer.
+      await engine.stop();
       await writer.close();
       await heartbeat.stop();
       await db.close();

@@ -1,11 +1,40 @@
-// The read side of resources for the REST API: get one and list pages, soft-deleted rows
-// included as in Maestro. All writes go through the batch writer.
+// The read side of resources: get one and list pages for REST (soft-deleted rows included, as
+// in Maestro), and the per-consumer / per-source snapshots that resyncs and redelivery send.
+// All writes go through the batch writer.
 
-import { eq } from "drizzle-orm";
+import { and, asc, eq, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
+import type { JsonObject, JsonValue } from "../cloudevents/types.ts";
 import { Errors } from "../errors.ts";
 import type { Orm } from "./database.ts";
 import { listPage, type ListPage, type ListPageQuery } from "./list-page.ts";
 import { resources, type ResourceRow } from "./schema.ts";
+
+/** What an agent needs to receive a resource's spec again. */
+export interface SpecRow {
+  readonly id: string;
+  readonly consumerName: string;
+  readonly version: number;
+  readonly createdAt: Date;
+  readonly deletedAt: Date | null;
+  readonly payload: JsonObject;
+}
+
+/** What a source needs to receive a resource's status again. */
+export interface StatusRow {
+  readonly id: string;
+  readonly status: JsonObject;
+  /** The spec's ManifestBundle (payload.data), relayed as `manifestBundle`. */
+  readonly specBundle: JsonValue | undefined;
+}
+
+const specColumns = {
+  id: resources.id,
+  consumerName: resources.consumerName,
+  version: resources.version,
+  createdAt: resources.createdAt,
+  deletedAt: resources.deletedAt,
+  payload: resources.payload,
+};
 
 /**
  * Resource reads. Example: `const rb = await new ResourceRepository(db.orm).get(id);`
@@ -23,5 +52,43 @@ export class ResourceRepository {
   /** One page of resources matching the compiled filter. */
   list(query: ListPageQuery): Promise<ListPage<ResourceRow>> {
     return listPage(this.orm, resources, query);
+  }
+
+  /** Every resource of a consumer, deleting ones included, whatever the source (spec resync, 3.1). */
+  specsForConsumer(consumerName: string): Promise<SpecRow[]> {
+    return this.orm.select(specColumns).from(resources).where(eq(resources.consumerName, consumerName)).orderBy(asc(resources.createdAt));
+  }
+
+  /** Every resource of a source that has a status, deleting ones included (status resync, 3.2). */
+  async statusesForSource(source: string): Promise<StatusRow[]> {
+    const rows = await this.orm
+      .select({ id: resources.id, status: resources.status, specBundle: sql<JsonValue | null>`${resources.payload} -> 'data'` })
+      .from(resources)
+      .where(and(eq(resources.source, source), isNotNull(resources.status)));
+    return rows.map((r) => ({ id: r.id, status: r.status!, specBundle: r.specBundle ?? undefined }));
+  }
+
+  /**
+   * Resources whose current version has had no status for `olderThan` (never one, or one for
+   * an older version), not deleting: candidates for redelivery, oldest change first.
+   */
+  undelivered(olderThan: Date, limit: number): Promise<SpecRow[]> {
+    const noCurrentStatus = or(isNull(resources.status), sql`(${resources.status} ->> 'resourceversion')::bigint <> ${resources.version}`);
+    return this.orm
+      .select(specColumns)
+      .from(resources)
+      .where(and(isNull(resources.deletedAt), lt(resources.updatedAt, olderThan), noCurrentStatus))
+      .orderBy(asc(resources.updatedAt))
+      .limit(limit);
+  }
+
+  /** Resources deleting for longer than `olderThan` whose agent has not confirmed: re-send the delete. */
+  unconfirmedDeletes(olderThan: Date, limit: number): Promise<SpecRow[]> {
+    return this.orm
+      .select(specColumns)
+      .from(resources)
+      .where(lt(resources.deletedAt, olderThan))
+      .orderBy(asc(resources.deletedAt))
+      .limit(limit);
   }
 }

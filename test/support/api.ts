@@ -7,7 +7,9 @@ import { createLogger } from "../../src/observability/logger.ts";
 import { createServerMetrics, type ServerMetrics } from "../../src/observability/metrics.ts";
 import { BatchWriter } from "../../src/store/batch-writer.ts";
 import type { Database } from "../../src/store/database.ts";
+import { Delivery } from "../../src/server/delivery.ts";
 import { createStoreApi } from "../../src/server/server.ts";
+import { StreamRegistry } from "../../src/server/streams/mod.ts";
 import { openTestDatabase } from "./database.ts";
 
 /** A response with its parsed JSON body (undefined when empty). */
@@ -37,7 +39,9 @@ export async function openTestApi(): Promise<TestApi> {
   const db = await openTestDatabase();
   const writer = new BatchWriter(db);
   const metrics = createServerMetrics();
-  const handle = createStoreApi(db, writer, metrics, createLogger("test-api"));
+  // No agent is connected in REST tests: the delete fanout has an empty registry to go to.
+  const delivery = new Delivery(new StreamRegistry({ kind: "agent" }), new StreamRegistry({ kind: "source" }), "maestro");
+  const handle = createStoreApi(db, { writer, delivery }, metrics, createLogger("test-api"));
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const init: RequestInit = { method, headers: { ...headers } };
     if (body !== undefined) {

@@ -8,6 +8,9 @@ const cli = join(import.meta.dir, "..", "..", "src", "cli.ts");
 export interface ServerProcess {
   readonly proc: Bun.Subprocess<"ignore", "pipe", "pipe">;
   readonly rest: string;
+  /** `127.0.0.1:<port>` of the source gRPC port and of the agent broker port. */
+  readonly grpc: string;
+  readonly grpcBroker: string;
   readonly metrics: string;
   readonly health: string;
   /** Every stderr line so far. */
@@ -27,7 +30,16 @@ export async function runCli(args: string[], env: Record<string, string | undefi
  * logs the ports it serves on. Example: `const s = await startServerProcess(["--db-data-dir=memory://"]);`
  */
 export async function startServerProcess(extraArgs: string[] = [], env: Record<string, string | undefined> = {}): Promise<ServerProcess> {
-  const args = ["server", "--server-hostname=127.0.0.1", "--http-server-bindport=0", "--metrics-server-bindport=0", "--health-check-server-bindport=0", ...extraArgs];
+  const args = [
+    "server",
+    "--server-hostname=127.0.0.1",
+    "--http-server-bindport=0",
+    "--grpc-server-bindport=0",
+    "--grpc-broker-bindport=0",
+    "--metrics-server-bindport=0",
+    "--health-check-server-bindport=0",
+    ...extraArgs,
+  ];
   const proc = Bun.spawn([process.execPath, cli, ...args], { stdout: "pipe", stderr: "pipe", stdin: "ignore", env: { ...process.env, ...env } });
   const logs: string[] = [];
   const decoder = new TextDecoder();
@@ -60,6 +72,8 @@ export async function startServerProcess(extraArgs: string[] = [], env: Record<s
   return {
     proc,
     rest: url(record.rest),
+    grpc: `127.0.0.1:${String(record.grpc)}`,
+    grpcBroker: `127.0.0.1:${String(record.grpcBroker)}`,
     metrics: url(record.metrics),
     health: url(record.health),
     logs,
