@@ -47,6 +47,7 @@ export const serverFlags: readonly FlagSpec[] = [
   { name: "grpc-server-ping-interval", kind: "duration", default: 30000, help: "gRPC keepalive: ping an idle connection after this long" },
   { name: "grpc-server-ping-timeout", kind: "duration", default: 10000, help: "gRPC keepalive: close the connection when a ping is not answered in this time" },
   { name: "grpc-max-connection-age", kind: "duration", default: 0, help: "Close gRPC connections older than this (clients reconnect and resync); 0 = never" },
+  { name: "subscriber-pending-bytes-max", kind: "int", default: 8 * 1024 * 1024, min: 64 * 1024, max: 1024 * 1024 * 1024, help: "Bytes queued for one Subscribe stream before it is closed as a slow consumer (it reconnects and resyncs)" },
   { name: "heartbeat-check-interval", kind: "duration", default: 10000, help: "Interval of the heartbeat events sent on every Subscribe stream" },
   { name: "heartbeat-disable", kind: "bool", default: false, help: "Send no heartbeat events on Subscribe streams" },
   { name: "undelivered-resource-threshold", kind: "int", default: 600, min: 0, max: 86400 * 30, help: "Seconds after which a resource whose current version has no agent status (or a delete not confirmed) is sent to its connected agent again; 0 disables" },
@@ -81,6 +82,8 @@ export interface ServerConfig {
     readonly pingTimeoutMs: number;
     readonly connectionAgeMaxMs: number;
   };
+  /** Bytes queued for one Subscribe stream before it is closed as a slow consumer. */
+  readonly subscriberPendingBytesMax: number;
   /** Interval of Subscribe heartbeat events; 0 = disabled. */
   readonly streamHeartbeatIntervalMs: number;
   readonly undeliveredThresholdMs: number;
@@ -162,6 +165,7 @@ export function serverConfigFromArgs(argv: readonly string[], env: Record<string
       pingTimeoutMs: Number(values["grpc-server-ping-timeout"]),
       connectionAgeMaxMs: Number(values["grpc-max-connection-age"]),
     },
+    subscriberPendingBytesMax: Number(values["subscriber-pending-bytes-max"]),
     streamHeartbeatIntervalMs: values["heartbeat-disable"] ? 0 : Number(values["heartbeat-check-interval"]),
     undeliveredThresholdMs: Number(values["undelivered-resource-threshold"]) * 1000,
     undeliveredCheckIntervalMs: Number(values["undelivered-check-interval"]),

@@ -43,8 +43,9 @@ export async function startEventEngine(
   metricsRegistry: Registry,
   log: Logger,
 ): Promise<EventEngine> {
-  const agents = new StreamRegistry({ kind: "agent", log: log.child("agents") });
-  const sources = new StreamRegistry({ kind: "source", log: log.child("sources") });
+  const limits = { pendingBytesMax: config.subscriberPendingBytesMax };
+  const agents = new StreamRegistry({ kind: "agent", limits, log: log.child("agents") });
+  const sources = new StreamRegistry({ kind: "source", limits, log: log.child("sources") });
   const grpcMetrics = registerGrpcMetrics(metricsRegistry);
   registerStreamMetrics(metricsRegistry, { source: sources, agent: agents }, { publishResponsesSent: () => grpcMetrics.publishResponsesSent() });
   const delivery = new Delivery(agents, sources, config.sourceId);
