@@ -240,3 +240,10 @@ assert(streamWriteStallMsMax > 20_000, "a stalled stream outlives the clients' 2
 /** Source client: how long connectSourceWorkClient waits for the first subscription (Go's client fails fast too). */
 export const sourceSubscribeTimeoutMs = 10_000;
 assert(sourceSubscribeTimeoutMs > 0, "sourceSubscribeTimeoutMs must be positive");
+
+/**
+ * Attempts of the work client's REST re-list after a (re)subscribe before it gives up and
+ * reports: with the reconnect backoff (0.5 s doubling) six attempts span ~15 s, longer than a
+ * server takes to start its REST listener.
+ */
+export const relistAttemptsMax = 6;

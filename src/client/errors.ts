@@ -69,6 +69,11 @@ export class PublishError extends Error {
   get isStaleVersion(): boolean {
     return this.details.includes("the resource version is not the latest");
   }
+
+  /** True when the server rejected a spec update of a work being deleted (Maestro's exact text). */
+  get isUnderDeletion(): boolean {
+    return this.details.includes("the resource is under deletion");
+  }
 }
 
 /** Thrown by operations on a closed connection or client. Example: `await closed.publish(e)` rejects with it. */
@@ -141,14 +146,15 @@ export function errorText(err: unknown): string {
 }
 
 /**
- * Classifies a failed Publish as the work error a caller can act on: Maestro's stale-version
- * text -> Conflict, "already exists" -> AlreadyExists, gRPC NotFound or "not found" -> NotFound,
- * anything else -> PublishError (HTTP 500), which is all Maestro's Go client reports.
+ * Classifies a failed Publish as the work error a caller can act on: Maestro's stale-version or
+ * under-deletion text -> Conflict, "already exists" -> AlreadyExists, gRPC NotFound or "not found"
+ * -> NotFound, anything else -> PublishError (HTTP 500), which is all Maestro's Go client reports.
  * Example: `publishWorkError("w1", new PublishError(2, "…the resource version is not the latest…")).reason` -> "Conflict".
  */
 export function publishWorkError(name: string, err: unknown): WorkError {
   if (!(err instanceof PublishError)) return WorkErrors.publish(name, err);
-  if (err.isStaleVersion) return WorkErrors.conflict(name, err.details, err);
+  // Both are maestro-6 (gRPC AlreadyExists here), so they are told apart by text before the code.
+  if (err.isStaleVersion || err.isUnderDeletion) return WorkErrors.conflict(name, err.details, err);
   if (/already exists/i.test(err.details) || err.grpcCode === GRPC_ALREADY_EXISTS) return WorkErrors.alreadyExists(name, err);
   if (err.grpcCode === GRPC_NOT_FOUND || /\bnot found\b/i.test(err.details)) {
     return new WorkError("NotFound", name, `${MANIFEST_WORK_RESOURCE} "${name}" not found: ${err.details}`, err);

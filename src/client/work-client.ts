@@ -3,6 +3,8 @@
 // and by a REST re-list after every reconnect.
 
 import { aggregateFieldErrors, timestampNow, workResourceId, type CloudEvent, type Timestamp } from "../cloudevents/mod.ts";
+import { relistAttemptsMax } from "../limits.ts";
+import { backoffDelayMs } from "./backoff.ts";
 import { ApiError, errorText, publishWorkError, WorkError, WorkErrors } from "./errors.ts";
 import { LabelSelectorError, parseLabelSelector, toLabelSearch, type LabelSelector } from "./label-selector.ts";
 import {
@@ -286,7 +288,23 @@ export class SourceWorkClient {
     // subscription with watchers re-lists: statuses sent before it reached nobody.
     if (this.#closed || this.#hub.size === 0) return;
     // Fire-and-forget is safe: the re-list re-checks `closed` after its await and only reports failures.
-    this.#resync().catch((err: unknown) => this.#report(err, "re-list after reconnect"));
+    this.#resyncWithRetry(0).catch((err: unknown) => this.#report(err, "re-list after reconnect"));
+  }
+
+  /**
+   * Re-lists, retrying a failed list with backoff (the REST API may not answer yet right after a
+   * server restart), up to relistAttemptsMax times; a later subscription starts a fresh series.
+   */
+  async #resyncWithRetry(attempt: number): Promise<void> {
+    try {
+      await this.#resync();
+    } catch (err) {
+      if (this.#closed || attempt + 1 >= relistAttemptsMax) throw err;
+      this.#report(err, `re-list after reconnect (attempt ${attempt + 1}, retrying)`);
+      await Bun.sleep(backoffDelayMs(attempt));
+      if (this.#closed) return;
+      await this.#resyncWithRetry(attempt + 1);
+    }
   }
 
   async #resync(): Promise<void> {

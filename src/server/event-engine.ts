@@ -20,29 +20,32 @@ const redeliveryBatchRowsMax = 10_000;
 /** How long in-flight gRPC calls get to finish at shutdown before connections are cut. */
 const grpcShutdownGraceMs = 5_000;
 
-/** The running event engine. */
+/** The event engine: registries and fanout exist at once; `listen()` opens the gRPC ports. */
 export interface EventEngine {
   readonly agents: StreamRegistry;
   readonly sources: StreamRegistry;
   readonly delivery: Delivery;
   readonly redelivery: Redelivery;
-  /** Bound ports; undefined when that port is disabled. */
+  /** Bound ports once listening; undefined when that port is disabled. */
   readonly sourcePort: number | undefined;
   readonly brokerPort: number | undefined;
+  /** Opens the gRPC ports and starts heartbeats and redelivery. */
+  listen(): Promise<void>;
   /** Closes streams and stops the gRPC ports; in-flight Publishes finish first (within a grace). */
   stop(): Promise<void>;
 }
 
 /**
- * Starts registries, fanout, gRPC ports, heartbeats and redelivery.
- * Example: `const engine = await startEventEngine(config, { writer, resources }, log);`
+ * Builds registries and fanout; the composition root calls `listen()` once the REST API is up,
+ * so a client reconnecting after a restart never finds gRPC before REST.
+ * Example: `const engine = createEventEngine(config, { writer, resources }, registry, log); await engine.listen();`
  */
-export async function startEventEngine(
+export function createEventEngine(
   config: ServerConfig,
   store: { readonly writer: BatchWriter; readonly resources: ResourceRepository },
   metricsRegistry: Registry,
   log: Logger,
-): Promise<EventEngine> {
+): EventEngine {
   const limits = { pendingBytesMax: config.subscriberPendingBytesMax };
   const agents = new StreamRegistry({ kind: "agent", limits, log: log.child("agents") });
   const sources = new StreamRegistry({ kind: "source", limits, log: log.child("sources") });
@@ -50,53 +53,61 @@ export async function startEventEngine(
   registerStreamMetrics(metricsRegistry, { source: sources, agent: agents }, { publishResponsesSent: () => grpcMetrics.publishResponsesSent() });
   const delivery = new Delivery(agents, sources, config.sourceId);
   const deps = { ...store, delivery, sourceId: config.sourceId };
-  const host = config.host === "" ? "0.0.0.0" : config.host;
-  const listeners: GrpcListener[] = [];
-  let sourcePort: number | undefined;
-  let brokerPort: number | undefined;
-  try {
-    if (config.enableGrpcServer) {
-      const source = {
-        name: "source",
-        registry: sources,
-        publish: (b: Uint8Array, decoded: (s: string) => void) => handleSourcePublish(deps, b, decoded),
-        routingKey: sourceRoutingKey,
-        metrics: grpcMetrics,
-      } as const;
-      const listener = await listenGrpc(host, config.grpcPort, config.grpc, source, log.child("grpc-source"));
-      listeners.push(listener);
-      sourcePort = listener.port;
-    }
-    if (config.messageBrokerType === "grpc") {
-      const broker = {
-        name: "broker",
-        registry: agents,
-        publish: (b: Uint8Array, decoded: (s: string) => void) => handleAgentPublish(deps, b, decoded),
-        routingKey: brokerRoutingKey,
-      } as const;
-      const listener = await listenGrpc(host, config.grpcBrokerPort, config.grpc, broker, log.child("grpc-broker"));
-      listeners.push(listener);
-      brokerPort = listener.port;
-    }
-  } catch (err) {
-    await Promise.all(listeners.map((l) => l.stop(0)));
-    throw err;
-  }
   const ticker = new HeartbeatTicker([sources, agents], config.streamHeartbeatIntervalMs);
-  if (config.streamHeartbeatIntervalMs > 0) ticker.start();
   const redelivery = new Redelivery(store.resources, delivery, agents, {
     thresholdMs: config.undeliveredThresholdMs,
     intervalMs: config.undeliveredCheckIntervalMs,
     batchRowsMax: redeliveryBatchRowsMax,
   }, log.child("redelivery"));
-  redelivery.start();
+  const listeners: GrpcListener[] = [];
+  const ports: { source?: number; broker?: number } = {};
+
+  const listen = async () => {
+    const host = config.host === "" ? "0.0.0.0" : config.host;
+    try {
+      if (config.enableGrpcServer) {
+        const source = {
+          name: "source",
+          registry: sources,
+          publish: (b: Uint8Array, decoded: (s: string) => void) => handleSourcePublish(deps, b, decoded),
+          routingKey: sourceRoutingKey,
+          metrics: grpcMetrics,
+        } as const;
+        const listener = await listenGrpc(host, config.grpcPort, config.grpc, source, log.child("grpc-source"));
+        listeners.push(listener);
+        ports.source = listener.port;
+      }
+      if (config.messageBrokerType === "grpc") {
+        const broker = {
+          name: "broker",
+          registry: agents,
+          publish: (b: Uint8Array, decoded: (s: string) => void) => handleAgentPublish(deps, b, decoded),
+          routingKey: brokerRoutingKey,
+        } as const;
+        const listener = await listenGrpc(host, config.grpcBrokerPort, config.grpc, broker, log.child("grpc-broker"));
+        listeners.push(listener);
+        ports.broker = listener.port;
+      }
+    } catch (err) {
+      await Promise.all(listeners.map((l) => l.stop(0)));
+      throw err;
+    }
+    if (config.streamHeartbeatIntervalMs > 0) ticker.start();
+    redelivery.start();
+  };
+
   return {
     agents,
     sources,
     delivery,
     redelivery,
-    sourcePort,
-    brokerPort,
+    get sourcePort() {
+      return ports.source;
+    },
+    get brokerPort() {
+      return ports.broker;
+    },
+    listen,
     stop: async () => {
       ticker.stop();
       await redelivery.stop();

@@ -16,7 +16,7 @@ import { openDatabase, type Database } from "../store/database.ts";
 import { migrateDatabase } from "../store/migrate.ts";
 import { ResourceRepository } from "../store/resource-repository.ts";
 import type { Delivery } from "./delivery.ts";
-import { startEventEngine } from "./event-engine.ts";
+import { createEventEngine } from "./event-engine.ts";
 import { startInstanceHeartbeat } from "./instance-heartbeat.ts";
 import { deleteResource } from "./source-publish.ts";
 
@@ -79,7 +79,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const writer = new BatchWriter(db);
   registerWriterMetrics(metrics.registry, () => writer.stats);
   const heartbeat = await startInstanceHeartbeat(db, config.clientId, config.heartbeatIntervalMs, log.child("instance"));
-  const engine = await startEventEngine(config, { writer, resources: new ResourceRepository(db.orm) }, metrics.registry, log.child("events"));
+  const engine = createEventEngine(config, { writer, resources: new ResourceRepository(db.orm) }, metrics.registry, log.child("events"));
   const api = createStoreApi(db, { writer, delivery: engine.delivery }, metrics, log.child("api"));
   const hostname = config.host === "" ? "0.0.0.0" : config.host;
   const listeners: Server<undefined>[] = [];
@@ -91,6 +91,16 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const httpPort = listen(config.httpPort, api);
   const metricsPort = listen(config.metricsPort, metricsHandler(metrics.registry));
   const healthPort = listen(config.healthPort, healthHandler(() => heartbeat.readiness()));
+  // gRPC last: a client reconnecting after a restart re-lists over REST, which must be up.
+  try {
+    await engine.listen();
+  } catch (err) {
+    for (const server of listeners) await server.stop();
+    await writer.close();
+    await heartbeat.stop();
+    await db.close();
+    throw err;
+  }
   log.info("serving", {
     host: hostname,
     rest: httpPort,
