@@ -247,3 +247,11 @@ assert(sourceSubscribeTimeoutMs > 0, "sourceSubscribeTimeoutMs must be positive"
  * server takes to start its REST listener.
  */
 export const relistAttemptsMax = 6;
+
+/**
+ * Longest wait for one Subscribe stream to hand a paced chunk (a quarter of its pending bound,
+ * ~2 MiB) to the transport during a resync or redelivery. A healthy client takes 2 MiB in
+ * milliseconds; one that cannot in 2 s is a slow consumer, closed so the others go on.
+ */
+export const streamPacedFlushWaitMsMax = 2_000;
+assert(streamPacedFlushWaitMsMax < streamWriteStallMsMax, "a paced wait gives up before the write deadline");

@@ -15,6 +15,7 @@ import {
   streamShardQueueBytesMax,
   streamShardQueueFramesMax,
   streamWriteStallMsMax,
+  streamPacedFlushWaitMsMax,
 } from "../../limits.ts";
 import { createLogger, type Logger } from "../../observability/logger.ts";
 import { CloseLog } from "./close-log.ts";
@@ -60,6 +61,7 @@ const defaultLimits: StreamLimits = {
   shardFlushFrames: streamShardFlushFrames,
   shardFlushBytes: streamShardFlushBytes,
   writeStallMsMax: streamWriteStallMsMax,
+  pacedFlushWaitMsMax: streamPacedFlushWaitMsMax,
   closeRecordsMax: streamCloseRecordsMax,
   closeLogIntervalMs: streamCloseLogIntervalMs,
   keyStatsMax: streamKeyStatsMax,
@@ -217,10 +219,32 @@ export class StreamRegistry {
   }
 
   /**
+   * Waits up to `waitMsMax` for the key's streams to flush; a stream still holding frames then
+   * cannot take a paced chunk in time and is closed as a slow consumer (WriteDeadline), so one
+   * stalled stream never holds up the others of its key, nor the caller.
+   */
+  async #flushedOrClosed(key: string, waitMsMax: number): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), waitMsMax)));
+    const outcome = await Promise.race([this.flushed(key).then(() => "flushed" as const), timedOut]);
+    clearTimeout(timer);
+    if (outcome === "flushed") return;
+    const entry = this.#byKey.get(key);
+    // Re-check after the await: streams may have closed or flushed meanwhile (STYLE 12).
+    for (const stream of [...(entry?.streams ?? [])]) {
+      if (!stream.closed && stream.pendingFrames > 0) {
+        stream.close("WriteDeadline", `slow consumer: ${stream.pendingFrames} frames (${stream.pendingBytes} bytes) not taken within ${waitMsMax} ms during a paced delivery`);
+      }
+    }
+  }
+
+  /**
    * Delivers many frames to `key` (a resync) without outrunning its streams: after each quarter
    * of the pending bounds it waits until the key's streams have handed everything to their
-   * transports, so a big resync never trips the slow-consumer close. Stops early (returning the
-   * count delivered) when no stream is left under `key`; pass a generator to pace encoding too.
+   * transports, so a big resync never trips the slow-consumer close; a stream that cannot take a
+   * chunk within limits.pacedFlushWaitMsMax is closed instead of holding up the rest. Stops early
+   * (returning the count delivered) when no stream is left under `key`; pass a generator to pace
+   * encoding too.
    */
   async deliverPaced(key: string, frames: Iterable<Uint8Array>): Promise<number> {
     const chunkBytesMax = Math.max(1, Math.floor(this.limits.pendingBytesMax / 4));
@@ -235,7 +259,7 @@ export class StreamRegistry {
       chunkBytes += frame.byteLength;
       chunkFrames++;
       if (chunkBytes >= chunkBytesMax || chunkFrames >= chunkFramesMax) {
-        await this.flushed(key);
+        await this.#flushedOrClosed(key, this.limits.pacedFlushWaitMsMax);
         chunkBytes = 0;
         chunkFrames = 0;
       }

@@ -103,6 +103,8 @@ export interface StreamLimits {
   readonly shardFlushFrames: number;
   readonly shardFlushBytes: number;
   readonly writeStallMsMax: number;
+  /** Longest wait for a stream to take one paced chunk (resync) before it is closed as slow. */
+  readonly pacedFlushWaitMsMax: number;
   readonly closeRecordsMax: number;
   readonly closeLogIntervalMs: number;
   readonly keyStatsMax: number;

@@ -437,6 +437,26 @@ describe("StreamRegistry.deliverPaced", () => {
     expect(numbersOf(sink.frames)).toEqual(range(300));
   });
 
+  test("a stalled stream of the key is closed after the paced wait; the others get everything", async () => {
+    const { reg } = registry({ pendingBytesMax: 1_000, pendingFramesMax: 20, pacedFlushWaitMsMax: 50 });
+    const stalled = new FakeSink();
+    stalled.accepting = false; // never drains
+    const fast = new FakeSink();
+    const stalledHandle = reg.open("k", stalled, { id: "stalled" });
+    const fastHandle = reg.open("k", fast, { id: "fast" });
+    function* frames() {
+      for (let n = 0; n < 100; n++) yield frameOf(n, 50);
+    }
+    const delivered = await reg.deliverPaced("k", frames());
+    expect(delivered).toBe(100);
+    expect(stalledHandle.closed).toBe(true);
+    expect(stalled.ended[0]?.reason).toBe("WriteDeadline");
+    expect(stalled.ended[0]?.detail).toMatch(/not taken within 50 ms during a paced delivery/);
+    await waitFor(() => fast.frames.length === 100, 5_000, 1);
+    expect(fastHandle.closed).toBe(false);
+    expect(numbersOf(fast.frames)).toEqual(range(100));
+  });
+
   test("stops when the key has no stream left", async () => {
     const { reg } = registry({ pendingFramesMax: 8 });
     const sink = new FakeSink();
