@@ -2,19 +2,11 @@
 // Vary: Authorization, Maestro's error body, gzip when the client accepts it, CORS headers.
 
 import { ERROR_TABLE, type MaestroError } from "../errors.ts";
+import type { ErrorBody } from "./rest-model.ts";
 
 /** Bodies smaller than this are sent uncompressed even when gzip is accepted: not worth the CPU. */
 const gzipBytesMin = 1024;
 
-/** Maestro's error body (maestro-wire.md 5.3). Keys in Maestro's (sorted) order. */
-export interface ErrorBody {
-  code: string;
-  href: string;
-  id: string;
-  kind: "Error";
-  operation_id: string;
-  reason: string;
-}
 
 /**
  * The body of an API error. Example: `errorBody(Errors.notFound("x"), "op1").code === "maestro-7"`.

@@ -1,15 +1,10 @@
 // The source client's operating errors: REST failures with Maestro's error body, Publish failures
 // with the server's gRPC status, and ManifestWork errors with Kubernetes StatusError reasons.
 
+import type { ErrorBody } from "../api/rest-model.ts";
+
 /** Maestro's REST error body (maestro-wire.md 5.3). */
-export interface ApiErrorBody {
-  code: string;
-  href: string;
-  id: string;
-  kind: "Error";
-  operation_id: string;
-  reason: string;
-}
+export type ApiErrorBody = ErrorBody;
 
 /**
  * A REST call that failed: `status` is the HTTP status (0 when no answer came: network error or

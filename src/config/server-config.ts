@@ -60,6 +60,17 @@ export const serverFlags: readonly FlagSpec[] = [
 /** Where the store lives. */
 export type DatabaseTarget = { kind: "postgres"; url: string; poolMax: number } | { kind: "pglite"; dataDir: string | undefined };
 
+/** Maestro's gRPC server options (maestro-wire.md 1.6), shared by both gRPC ports. */
+export interface GrpcServerOptions {
+  readonly receiveBytesMax: number;
+  readonly sendBytesMax: number;
+  readonly concurrentStreamsMax: number;
+  readonly pingIntervalMs: number;
+  readonly pingTimeoutMs: number;
+  /** 0 = unlimited. */
+  readonly connectionAgeMaxMs: number;
+}
+
 /** The typed configuration of `maestro server`. */
 export interface ServerConfig {
   readonly host: string;
@@ -74,14 +85,7 @@ export interface ServerConfig {
   readonly sourceId: string;
   readonly clientId: string;
   readonly heartbeatIntervalMs: number;
-  readonly grpc: {
-    readonly receiveBytesMax: number;
-    readonly sendBytesMax: number;
-    readonly concurrentStreamsMax: number;
-    readonly pingIntervalMs: number;
-    readonly pingTimeoutMs: number;
-    readonly connectionAgeMaxMs: number;
-  };
+  readonly grpc: GrpcServerOptions;
   /** Bytes queued for one Subscribe stream before it is closed as a slow consumer. */
   readonly subscriberPendingBytesMax: number;
   /** Interval of Subscribe heartbeat events; 0 = disabled. */

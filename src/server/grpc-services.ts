@@ -8,22 +8,13 @@ import { uuidV4 } from "../cloudevents/ids.ts";
 import { decodeSubscriptionRequest, type SubscriptionRequest } from "../cloudevents/proto-codec.ts";
 import { encodeEmpty } from "../cloudevents/proto-encode.ts";
 import { Errors } from "../errors.ts";
+import type { GrpcServerOptions } from "../config/server-config.ts";
 import type { GrpcMetrics } from "../observability/grpc-metrics.ts";
 import type { Logger } from "../observability/logger.ts";
 import { SUBSCRIPTION_ID_HEADER, cloudEventServiceDefinition } from "../transport/grpc/service-definition.ts";
 import { PublishContext, grpcFailureOf, inContext } from "./grpc-errors.ts";
 import { grpcSink, type StreamRegistry } from "./streams/mod.ts";
 
-/** Maestro's gRPC server options (maestro-wire.md 1.6), from flags. */
-export interface GrpcServerOptions {
-  readonly receiveBytesMax: number;
-  readonly sendBytesMax: number;
-  readonly concurrentStreamsMax: number;
-  readonly pingIntervalMs: number;
-  readonly pingTimeoutMs: number;
-  /** 0 = unlimited. */
-  readonly connectionAgeMaxMs: number;
-}
 
 /** One port's behaviour: how Publish is handled and how a Subscribe picks its routing key. */
 export interface PortHandlers {

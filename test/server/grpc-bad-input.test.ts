@@ -7,14 +7,13 @@ import { encodeCloudEventMessage, encodePublishRequest, encodeSubscriptionReques
 import { cloudEventToMessage } from "../../src/cloudevents/ocm-binding.ts";
 import { Ext, type CloudEvent, type JsonObject } from "../../src/cloudevents/types.ts";
 import { CloudEventClient, type GrpcCallError } from "../../src/transport/grpc/client.ts";
-import { createScratchDatabase, storeKind } from "../support/database.ts";
+import { storeKind } from "../support/database.ts";
 import { agentStatusEvent, appliedStatus, deploymentBundle, nextSequenceId, sourceSpecEvent } from "../support/events.ts";
 import { MANIFEST_BUNDLES, Recorder } from "../support/recorder.ts";
-import { startServerProcess, type ServerProcess } from "../support/server-process.ts";
+import { startIsolatedServer, type IsolatedServer } from "../support/server-process.ts";
 import { waitFor } from "../support/wait.ts";
 
-let server: ServerProcess;
-let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
+let server: IsolatedServer;
 let source: CloudEventClient;
 let broker: CloudEventClient;
 const cluster = "bad-input-cluster";
@@ -25,8 +24,7 @@ const encoder = new TextEncoder();
 const status = { InvalidArgument: 3, NotFound: 5, FailedPrecondition: 9, ResourceExhausted: 8 } as const;
 
 beforeAll(async () => {
-  scratch = await createScratchDatabase();
-  server = await startServerProcess(scratch ? [`--db-url=${scratch.url}`] : ["--db-data-dir=memory://"]);
+  server = await startIsolatedServer();
   source = new CloudEventClient(server.grpc);
   broker = new CloudEventClient(server.grpcBroker);
   for (const name of [cluster, other]) {
@@ -38,8 +36,7 @@ afterAll(async () => {
   if (server?.proc.exitCode !== null) console.error(`server exited early:\n${server?.logs.join("\n")}`);
   source?.close();
   broker?.close();
-  await server?.stop("SIGKILL");
-  await scratch?.drop();
+  await server?.dispose();
 });
 
 async function rowCount(): Promise<number> {

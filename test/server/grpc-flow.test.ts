@@ -7,22 +7,20 @@ import { readInteger, readOptionalString, readString, readTime } from "../../src
 import { parseJsonData } from "../../src/cloudevents/json-codec.ts";
 import { Ext, type JsonObject } from "../../src/cloudevents/types.ts";
 import { CloudEventClient } from "../../src/transport/grpc/client.ts";
-import { createScratchDatabase, storeKind } from "../support/database.ts";
+import { storeKind } from "../support/database.ts";
 import { agentStatusEvent, appliedStatus, deploymentBundle, sourceSpecEvent } from "../support/events.ts";
 import { Recorder, action } from "../support/recorder.ts";
-import { startServerProcess, type ServerProcess } from "../support/server-process.ts";
+import { startIsolatedServer, type IsolatedServer } from "../support/server-process.ts";
 import { waitFor } from "../support/wait.ts";
 
-let server: ServerProcess;
-let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
+let server: IsolatedServer;
 let sourceClient: CloudEventClient;
 let agentClient: CloudEventClient;
 const cluster = "flow-cluster";
 const source = "flow-source";
 
 beforeAll(async () => {
-  scratch = await createScratchDatabase();
-  server = await startServerProcess(scratch ? [`--db-url=${scratch.url}`] : ["--db-data-dir=memory://"]);
+  server = await startIsolatedServer();
   sourceClient = new CloudEventClient(server.grpc);
   agentClient = new CloudEventClient(server.grpcBroker);
   const created = await fetch(`${server.rest}/api/maestro/v1/consumers`, { method: "POST", body: JSON.stringify({ name: cluster }) });
@@ -31,8 +29,7 @@ beforeAll(async () => {
 afterAll(async () => {
   sourceClient?.close();
   agentClient?.close();
-  await server?.stop("SIGKILL");
-  await scratch?.drop();
+  await server?.dispose();
 });
 
 const rest = async (path: string) => {

@@ -6,22 +6,20 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readInteger, readOptionalString, readString } from "../../src/cloudevents/attributes.ts";
 import { Ext } from "../../src/cloudevents/types.ts";
 import { CloudEventClient } from "../../src/transport/grpc/client.ts";
-import { createScratchDatabase, storeKind } from "../support/database.ts";
+import { storeKind } from "../support/database.ts";
 import { agentStatusEvent, appliedStatus, deploymentBundle, sourceSpecEvent, specResyncRequest, statusResyncRequest } from "../support/events.ts";
 import { Recorder, action } from "../support/recorder.ts";
-import { startServerProcess, type ServerProcess } from "../support/server-process.ts";
+import { startIsolatedServer, type IsolatedServer } from "../support/server-process.ts";
 import { waitFor } from "../support/wait.ts";
 
-let server: ServerProcess;
-let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
+let server: IsolatedServer;
 let sourceClient: CloudEventClient;
 let agentClient: CloudEventClient;
 const cluster = "resync-cluster";
 const source = "resync-source";
 
 beforeAll(async () => {
-  scratch = await createScratchDatabase();
-  server = await startServerProcess(scratch ? [`--db-url=${scratch.url}`] : ["--db-data-dir=memory://"]);
+  server = await startIsolatedServer();
   sourceClient = new CloudEventClient(server.grpc);
   agentClient = new CloudEventClient(server.grpcBroker);
   expect((await fetch(`${server.rest}/api/maestro/v1/consumers`, { method: "POST", body: JSON.stringify({ name: cluster }) })).status).toBe(201);
@@ -29,8 +27,7 @@ beforeAll(async () => {
 afterAll(async () => {
   sourceClient?.close();
   agentClient?.close();
-  await server?.stop("SIGKILL");
-  await scratch?.drop();
+  await server?.dispose();
 });
 
 const idOf = (e: Parameters<typeof readOptionalString>[0]) => readOptionalString(e, Ext.resourceId);

@@ -2,19 +2,15 @@
 // uses (PGlite in memory, or PostgreSQL with DATABASE_URL): REST, health, metrics, clean stop.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createScratchDatabase, storeKind } from "../support/database.ts";
-import { startServerProcess, type ServerProcess } from "../support/server-process.ts";
+import { storeKind } from "../support/database.ts";
+import { startIsolatedServer, type IsolatedServer } from "../support/server-process.ts";
 
-let server: ServerProcess;
-let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
+let server: IsolatedServer;
 beforeAll(async () => {
-  scratch = await createScratchDatabase();
-  const store = scratch ? [`--db-url=${scratch.url}`] : ["--db-data-dir=memory://"];
-  server = await startServerProcess([...store, "--heartbeat-interval=1", "--client-id=e2e-instance"]);
+  server = await startIsolatedServer(["--heartbeat-interval=1", "--client-id=e2e-instance"]);
 });
 afterAll(async () => {
-  if (server.proc.exitCode === null) await server.stop("SIGKILL");
-  await scratch?.drop();
+  await server.dispose();
 });
 
 describe(`maestro server process (${storeKind})`, () => {

@@ -2,6 +2,7 @@
 // bound from its "serving" log line; stops it with SIGTERM and returns its exit code.
 
 import { join } from "node:path";
+import { createScratchDatabase } from "./database.ts";
 
 const cli = join(import.meta.dir, "..", "..", "src", "cli.ts");
 
@@ -82,4 +83,33 @@ export async function startServerProcess(extraArgs: string[] = [], env: Record<s
       return proc.exited;
     },
   };
+}
+
+/** A server on a store of its own, and how to dispose of both. */
+export interface IsolatedServer extends ServerProcess {
+  /** Kills the server and drops its scratch database (PostgreSQL runs). */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Starts the server on a store nobody else uses: a scratch PostgreSQL database when
+ * DATABASE_URL is set, else an in-memory PGlite.
+ * Example: `const server = await startIsolatedServer(); afterAll(() => server.dispose());`
+ */
+export async function startIsolatedServer(extraArgs: string[] = []): Promise<IsolatedServer> {
+  const scratch = await createScratchDatabase();
+  const store = scratch ? [`--db-url=${scratch.url}`] : ["--db-data-dir=memory://"];
+  try {
+    const server = await startServerProcess([...store, ...extraArgs]);
+    return {
+      ...server,
+      dispose: async () => {
+        if (server.proc.exitCode === null) await server.stop("SIGKILL");
+        await scratch?.drop();
+      },
+    };
+  } catch (err) {
+    await scratch?.drop();
+    throw err;
+  }
 }

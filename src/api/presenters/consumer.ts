@@ -2,26 +2,16 @@
 // kind "Consumer", href under /api/maestro/v1/consumers, labels omitted when there are none.
 
 import type { ConsumerRow } from "../../store/schema.ts";
+import type { Consumer } from "../rest-model.ts";
 import { rfc3339Nano } from "./time.ts";
 
 /** Top-level keys of a Consumer, for `fields` validation. */
 export const CONSUMER_KEYS = ["created_at", "href", "id", "kind", "labels", "name", "updated_at"] as const;
 
-/** The REST shape of a consumer. */
-export interface ConsumerJson {
-  created_at: string;
-  href: string;
-  id: string;
-  kind: "Consumer";
-  labels?: Record<string, string>;
-  name: string;
-  updated_at: string;
-}
-
 /**
  * Presents a stored consumer. Example: `presentConsumer(row).href === "/api/maestro/v1/consumers/" + row.id`.
  */
-export function presentConsumer(row: ConsumerRow): ConsumerJson {
+export function presentConsumer(row: ConsumerRow): Consumer {
   const labels = row.labels && Object.keys(row.labels).length > 0 ? row.labels : undefined;
   return {
     created_at: rfc3339Nano(row.createdAt),

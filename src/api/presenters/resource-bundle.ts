@@ -2,7 +2,9 @@
 // split into metadata/manifests/manifest_configs/delete_option, and the status with
 // ObservedVersion/SequenceID once an agent has reported.
 
+import type { Condition, ManifestCondition } from "../../cloudevents/manifest-bundle.ts";
 import type { JsonObject, JsonValue } from "../../cloudevents/types.ts";
+import type { ResourceBundle, ResourceBundleStatus } from "../rest-model.ts";
 import type { ResourceRow } from "../../store/schema.ts";
 import { rfc3339Nano, rfc3339Seconds } from "./time.ts";
 
@@ -12,23 +14,6 @@ export const RESOURCE_BUNDLE_KEYS = [
   "manifest_configs", "manifests", "metadata", "name", "status", "updated_at", "version",
 ] as const;
 
-/** The REST shape of a resource bundle. */
-export interface ResourceBundleJson {
-  consumer_name: string;
-  created_at: string;
-  deleted_at?: string;
-  delete_option: JsonObject;
-  href: string;
-  id: string;
-  kind: "ResourceBundle";
-  manifest_configs: JsonValue[];
-  manifests: JsonValue[];
-  metadata: JsonObject;
-  name: string;
-  status?: JsonObject;
-  updated_at: string;
-  version: number;
-}
 
 const asObject = (v: JsonValue | undefined): JsonObject | undefined =>
   v !== null && typeof v === "object" && !Array.isArray(v) ? v : undefined;
@@ -47,24 +32,25 @@ function presentMetadata(row: ResourceRow): JsonObject {
  * status event, or undefined before the first status. Capitalised keys are Maestro's (a Go
  * struct without JSON tags).
  */
-export function presentStatus(status: JsonObject | null): JsonObject | undefined {
+export function presentStatus(status: JsonObject | null): ResourceBundleStatus | undefined {
   if (!status) return undefined;
   const data = asObject(status.data) ?? {};
   const version = status.resourceversion;
-  const out: JsonObject = {
-    ObservedVersion: typeof version === "string" ? Number(version) : (version ?? 0),
+  // The stored status was validated as a ManifestBundleStatus when the agent published it.
+  const out: ResourceBundleStatus = {
+    ObservedVersion: typeof version === "string" ? Number(version) : typeof version === "number" ? version : 0,
     SequenceID: typeof status.sequenceid === "string" ? status.sequenceid : "",
-    conditions: data.conditions ?? null,
+    conditions: (data.conditions ?? null) as Condition[] | null,
   };
   const resourceStatus = data.resourceStatus;
-  if (Array.isArray(resourceStatus) && resourceStatus.length > 0) out.resourceStatus = resourceStatus;
+  if (Array.isArray(resourceStatus) && resourceStatus.length > 0) out.resourceStatus = resourceStatus as unknown as ManifestCondition[];
   return out;
 }
 
 /**
  * Presents a stored resource. Example: `presentResourceBundle(row).kind === "ResourceBundle"`.
  */
-export function presentResourceBundle(row: ResourceRow): ResourceBundleJson {
+export function presentResourceBundle(row: ResourceRow): ResourceBundle {
   const data = asObject(row.payload.data) ?? {};
   const status = presentStatus(row.status);
   return {
