@@ -2,7 +2,10 @@
 // The `maestro` command: argument parsing and wiring only. `maestro server` runs the server,
 // `maestro migrate` applies the database migrations; bad flags exit 2 with a clear message.
 
-import { formatHelp, ConfigError, HelpRequested, parseFlags } from "./config/flags.ts";
+import { agentFlags } from "./agent/agent-config.ts";
+import { runAgent } from "./agent/run-agent.ts";
+import { runCommand, type Command } from "./config/command.ts";
+import { formatHelp, parseFlags } from "./config/flags.ts";
 import { databaseFlags, resolveDatabase, serverConfigFromArgs, serverFlags } from "./config/server-config.ts";
 import { createLogger, setVerbosity } from "./observability/logger.ts";
 import { startServer } from "./server/server.ts";
@@ -14,7 +17,8 @@ const log = createLogger("maestro");
 const usage = `maestro: a Maestro-compatible Kubernetes resource delivery server on Bun
 
 Usage:
-  maestro server [flags]    Run the server (REST 8000, metrics 8080, health 8083)
+  maestro server [flags]    Run the server (REST 8000, gRPC 8090/8091, metrics 8080, health 8083)
+  maestro agent [flags]     Run the agent of a cluster (or --simulate N clusters)
   maestro migrate [flags]   Apply database migrations and exit
   maestro help              Show this help
 
@@ -54,12 +58,13 @@ async function runMigrate(argv: readonly string[]): Promise<void> {
   }
 }
 
-const commands: Record<string, { run: (argv: readonly string[]) => Promise<void>; help: string }> = {
-  server: { run: runServer, help: formatHelp("Usage: maestro server [flags]", serverFlags) },
-  migrate: { run: runMigrate, help: formatHelp("Usage: maestro migrate [flags]", databaseFlags) },
+const commands: Record<string, Command> = {
+  server: { name: "maestro server", help: formatHelp("Usage: maestro server [flags]", serverFlags), longRunning: true, run: runServer },
+  agent: { name: "maestro agent", help: formatHelp("Usage: maestro agent [flags]", agentFlags), longRunning: true, run: runAgent },
+  migrate: { name: "maestro migrate", help: formatHelp("Usage: maestro migrate [flags]", databaseFlags), longRunning: false, run: runMigrate },
 };
 
-async function main(argv: readonly string[]): Promise<number> {
+async function main(argv: readonly string[]): Promise<number | undefined> {
   const [name, ...rest] = argv;
   if (name === undefined || name === "help" || name === "--help" || name === "-h") {
     process.stdout.write(`${usage}\n`);
@@ -70,23 +75,9 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`maestro: unknown command "${name}"\n\n${usage}\n`);
     return 2;
   }
-  try {
-    await command.run(rest);
-    return 0;
-  } catch (err) {
-    if (err instanceof HelpRequested) {
-      process.stdout.write(command.help);
-      return 0;
-    }
-    if (err instanceof ConfigError) {
-      process.stderr.write(`maestro ${name}: ${err.message}\nRun 'maestro ${name} --help' for usage.\n`);
-      return 2;
-    }
-    log.error(`${name} failed`, { error: err as Error });
-    return 1;
-  }
+  return runCommand(command, rest);
 }
 
 const code = await main(process.argv.slice(2));
-// The server keeps running on its listeners; every other outcome ends the process here.
-if (code !== 0 || process.argv[2] !== "server") process.exit(code);
+// Long-running commands keep the process alive on their listeners; every other outcome exits.
+if (code !== undefined) process.exit(code);

@@ -255,3 +255,98 @@ export const relistAttemptsMax = 6;
  */
 export const streamPacedFlushWaitMsMax = 2_000;
 assert(streamPacedFlushWaitMsMax < streamWriteStallMsMax, "a paced wait gives up before the write deadline");
+
+/**
+ * Kubernetes client (src/agent/kube): longest wait for one API request, response included.
+ * kube-apiserver ends every non-watch request itself at 60 s (`--request-timeout` default), so
+ * 65 s lets the server's own Timeout Status arrive first and still frees a request stuck on a
+ * dead TCP connection, which would otherwise hold a work's apply forever.
+ */
+export const kubeRequestTimeoutMs = 65_000;
+/**
+ * Kubernetes client: largest response body read. etcd refuses values over 1.5 MiB
+ * (`--max-request-bytes`), so one object is at most ~3 MiB as indented JSON, and the largest
+ * discovery document (core/v1, ~60 resources) is ~40 KB; 16 MiB is 5x headroom while a
+ * runaway or hostile response cannot exhaust the agent's memory.
+ */
+export const kubeResponseBytesMax = 16 * 1024 * 1024;
+/**
+ * Kubernetes client: a kind missing from a cached discovery document refetches that document
+ * only when the copy is older than this. A bundle naming an unknown kind would otherwise cost
+ * one discovery round trip per resolve; 1 s still finds a just-installed CRD on the next retry.
+ */
+export const kubeDiscoveryMissRefreshMsMin = 1_000;
+/**
+ * Kubernetes client: group-versions kept in the discovery cache. A large cluster serves
+ * ~100-300 (OpenShift ~300); 1,024 holds them all while misspelled apiVersions in manifests
+ * (cached as absent) cannot grow the cache without bound.
+ */
+export const kubeDiscoveryGroupVersionsMax = 1_024;
+/** Kubernetes client: longest error message kept from a response (a Status message is ~100 B-2 KB). */
+export const kubeErrorMessageBytesMax = 4 * 1024;
+
+assert(kubeRequestTimeoutMs > 60_000, "the client outwaits kube-apiserver's own 60 s request timeout");
+assert(kubeResponseBytesMax >= 4 * 1024 * 1024, "a maximal object (1.5 MiB in etcd) fits in one response as JSON");
+assert(kubeDiscoveryMissRefreshMsMin >= 0, "kubeDiscoveryMissRefreshMsMin must not be negative");
+assert(kubeDiscoveryGroupVersionsMax >= 300, "the cache holds every group-version of a large cluster");
+assert(kubeErrorMessageBytesMax > 0, "kubeErrorMessageBytesMax must be positive");
+
+/**
+ * Simulated cluster (src/agent/simulated): how long a workload takes to become ready after a
+ * spec change. Real Deployments of small images become Available in 2-10 s; 2 s keeps load
+ * tests realistic (statuses change after the first status sync) without slowing tests, which
+ * inject a clock anyway.
+ */
+export const simulatedReadyDelayMsDefault = 2_000;
+/** Simulated cluster: nodes a DaemonSet schedules on. Three is the usual small HA cluster. */
+export const simulatedNodeCountDefault = 3;
+/**
+ * Simulated cluster: largest stored object (its JSON). The API server refuses request bodies
+ * over 3 MiB (`--max-request-bytes` default); the agent accepts manifests up to 1 MiB
+ * (MaxJSONRawLength), so every manifest it can receive fits.
+ */
+export const simulatedObjectBytesMax = 3 * 1024 * 1024;
+/**
+ * Simulated cluster: most objects one simulated cluster holds. A cluster with 10,000 works of
+ * 5 manifests is 50,000 objects (~40 MB of JSON); past that a load test has a runaway loop, and
+ * create/apply fail with Forbidden (like an exceeded quota) instead of eating the process.
+ */
+export const simulatedClusterObjectsMax = 50_000;
+
+assert(simulatedReadyDelayMsDefault >= 0, "a ready delay cannot be negative");
+assert(simulatedNodeCountDefault > 0, "a cluster has at least one node");
+assert(simulatedObjectBytesMax >= 1024 * 1024, "every manifest the agent accepts (1 MiB) fits one simulated object");
+assert(simulatedClusterObjectsMax > 0, "simulatedClusterObjectsMax must be positive");
+
+/**
+ * Agent status feedback (src/agent/feedback): compiled JSONPath templates kept in the cache.
+ * A work carries a handful of paths and fleets share them (the 9 well-known ones plus a few
+ * custom ones), so 1,024 entries hold every path in use; a source inventing paths can only
+ * make the cache reset, never grow it without bound.
+ */
+export const jsonPathCacheEntriesMax = 1_024;
+/**
+ * Longest template the JSONPath cache stores (longer ones are compiled on every use, with the
+ * same result). Real feedback paths are under 100 characters; with this cap the cache holds at
+ * most ~1 MiB of keys plus their trees instead of 1,024 copies of a 4 MiB hostile string.
+ */
+export const jsonPathCacheTemplateCharsMax = 1_024;
+/**
+ * Deepest nesting of sub-expressions (union members, `['key']`, filter sides) the JSONPath
+ * parser follows. Real paths nest 2 levels (`[?(@.a=='x')]` inside a field chain); 32 keeps the
+ * recursive parser far from the JS stack limit while a hostile path fails with a syntax error.
+ */
+export const jsonPathNestingMax = 32;
+/**
+ * Most values one JSONPath evaluation may hold in one step. The largest object the API server
+ * stores is ~1.5 MiB (etcd's request limit) and every JSON value takes >= 2 bytes (`0,`), so an
+ * honest path (even `..` or `[*]` over a huge list) yields < 800,000 values; only chained unions
+ * (`[0,0,0][0,0,0]…`) multiply past it, and they fail with an evaluation error instead of
+ * exhausting memory. 1M references are ~8 MB, a bounded cost for one rejected path.
+ */
+export const jsonPathResultsMax = 1_048_576;
+
+assert(jsonPathCacheEntriesMax > 0, "jsonPathCacheEntriesMax must be positive");
+assert(jsonPathCacheTemplateCharsMax > 0, "jsonPathCacheTemplateCharsMax must be positive");
+assert(jsonPathNestingMax >= 4, "a filter inside a union inside a field chain must parse");
+assert(jsonPathResultsMax > 0, "jsonPathResultsMax must be positive");

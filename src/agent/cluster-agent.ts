@@ -1,0 +1,167 @@
+// The agent of one cluster: holds its works in memory, applies spec events in order, publishes
+// status when it changes (sequence id, hash), resyncs on every (re)connect, polls status
+// feedback on each sync tick, and cleans up deleted works before reporting Deleted=True.
+
+import { readOptionalString } from "../cloudevents/attributes.ts";
+import { MANIFEST_BUNDLE_DATA_TYPE, parseEventType, sameDataType } from "../cloudevents/event-type.ts";
+import type { ManifestBundleStatus } from "../cloudevents/manifest-bundle.ts";
+import type { SnowflakeGenerator } from "../cloudevents/snowflake.ts";
+import { workStatusHash } from "../cloudevents/status-hash.ts";
+import { Ext, type CloudEvent } from "../cloudevents/types.ts";
+import type { Logger } from "../observability/logger.ts";
+import { Reason, setConditions } from "./conditions.ts";
+import { specResyncEvent, statusEvent } from "./status-events.ts";
+import { WorkApplier } from "./work-applier.ts";
+import { specChangeOf, type AgentWork, type SpecChange } from "./work.ts";
+import type { ClusterClient } from "./cluster-client.ts";
+
+/** How the agent talks to the server (an AgentConnection, or a fake in tests). */
+export interface AgentLink {
+  readonly connected: boolean;
+  publish(event: CloudEvent): Promise<void>;
+}
+
+export interface ClusterAgentOptions {
+  readonly clusterName: string;
+  /** CE source of the agent's events (`--cloudevents-client-id`, default `<cluster>-work-agent`). */
+  readonly agentId: string;
+  readonly cluster: ClusterClient;
+  readonly sequence: SnowflakeGenerator;
+  readonly jsonRawBytesMax: number;
+  readonly log: Logger;
+  readonly now?: () => number;
+}
+
+/** Counters for tests and metrics. */
+export interface ClusterAgentStats {
+  specsReceived: number;
+  applies: number;
+  statusesPublished: number;
+  publishFailures: number;
+  deleted: number;
+}
+
+/**
+ * One cluster's agent. Example:
+ * `const agent = new ClusterAgent(options); agent.attach(link); agent.onEvent(event); await agent.idle();`
+ */
+export class ClusterAgent {
+  readonly works = new Map<string, AgentWork>();
+  readonly stats: ClusterAgentStats = { specsReceived: 0, applies: 0, statusesPublished: 0, publishFailures: 0, deleted: 0 };
+  readonly #applier: WorkApplier;
+  #link: AgentLink | undefined;
+  #chain: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: ClusterAgentOptions) {
+    this.#applier = new WorkApplier(options.cluster, { jsonRawBytesMax: options.jsonRawBytesMax, now: options.now });
+  }
+
+  attach(link: AgentLink): void {
+    this.#link = link;
+  }
+
+  /** Resolves when every queued operation has run. */
+  idle(): Promise<void> {
+    return this.#chain;
+  }
+
+  /** Runs `step` after the operations queued before it (one cluster's changes apply in order). */
+  #enqueue(step: () => Promise<void>): void {
+    this.#chain = this.#chain.then(step).catch((err: unknown) => this.options.log.error("agent step failed", { cluster: this.options.clusterName, error: err as Error }));
+  }
+
+  /** A spec event from the server (ignored unless it is a manifestbundles spec for this cluster). */
+  onEvent(event: CloudEvent): void {
+    let change: SpecChange;
+    try {
+      const type = parseEventType(event.type);
+      if (type.subResource !== "spec" || !sameDataType(type.dataType, MANIFEST_BUNDLE_DATA_TYPE)) return;
+      const cluster = readOptionalString(event, Ext.clusterName);
+      if (cluster !== undefined && cluster !== this.options.clusterName) return;
+      change = specChangeOf(event);
+    } catch (err) {
+      this.options.log.warn("dropped a spec event", { cluster: this.options.clusterName, id: event.id, error: err as Error });
+      return;
+    }
+    this.stats.specsReceived++;
+    this.#enqueue(() => (change.kind === "delete" ? this.#delete(change.id) : this.#apply(change)));
+  }
+
+  /** After each (re)subscribe: ask for the specs that changed, then re-send every status. */
+  onConnected(): void {
+    this.#enqueue(async () => {
+      const versions = [...this.works.values()].map((w) => ({ resourceID: w.id, resourceVersion: w.generation }));
+      await this.#send(specResyncEvent(this.options.clusterName, this.options.agentId, versions));
+      for (const work of this.works.values()) {
+        if (work.status && !work.deleting) await this.#publish(work, work.status, "resync_response", true);
+      }
+    });
+  }
+
+  /** The status-sync poll: refresh feedback, finish pending deletes, re-send unpublished statuses. */
+  syncTick(): void {
+    this.#enqueue(async () => {
+      for (const work of [...this.works.values()]) {
+        if (work.deleting) await this.#finishDelete(work);
+        else await this.#publish(work, await this.#applier.observe(work));
+      }
+    });
+  }
+
+  async #apply(change: Extract<SpecChange, { kind: "apply" }>): Promise<void> {
+    const known = this.works.get(change.id);
+    // A resync re-sends what we hold: the same generation is not applied again.
+    if (known && (known.deleting || change.generation <= known.generation)) return;
+    const work: AgentWork = known ?? {
+      id: change.id, name: change.name, namespace: this.options.clusterName, generation: change.generation, bundle: change.bundle,
+      specMetadata: change.specMetadata, originalSource: change.originalSource, deleting: false, applied: [], status: undefined, publishedHash: undefined,
+    };
+    Object.assign(work, { generation: change.generation, bundle: change.bundle, specMetadata: change.specMetadata, originalSource: change.originalSource });
+    this.works.set(work.id, work);
+    this.stats.applies++;
+    await this.#publish(work, await this.#applier.apply(work));
+  }
+
+  async #delete(id: string): Promise<void> {
+    const work = this.works.get(id);
+    if (!work) return;
+    work.deleting = true;
+    await this.#finishDelete(work);
+  }
+
+  async #finishDelete(work: AgentWork): Promise<void> {
+    if (!(await this.#applier.cleanup(work))) return;
+    const deleted = { type: "Deleted", status: "True", reason: Reason.manifestsDeleted, message: `The manifests are deleted from the cluster ${this.options.clusterName}` } as const;
+    const status: ManifestBundleStatus = { conditions: setConditions(work.status?.conditions, [deleted], (this.options.now ?? Date.now)()) };
+    if (await this.#publish(work, status, "update_request", true)) {
+      this.works.delete(work.id);
+      this.stats.deleted++;
+    }
+  }
+
+  /** Publishes the status when its hash changed (or `force`); returns whether the server took it. */
+  async #publish(work: AgentWork, status: ManifestBundleStatus, action: "update_request" | "resync_response" = "update_request", force = false): Promise<boolean> {
+    work.status = status;
+    const hash = workStatusHash(status);
+    if (!force && hash === work.publishedHash) return true;
+    const ok = await this.#send(statusEvent(work, status, hash, { agentId: this.options.agentId, sequenceId: this.options.sequence.next(), action }));
+    if (ok) {
+      work.publishedHash = hash;
+      this.stats.statusesPublished++;
+    }
+    return ok;
+  }
+
+  async #send(event: CloudEvent): Promise<boolean> {
+    const link = this.#link;
+    if (!link?.connected) return false;
+    try {
+      await link.publish(event);
+      return true;
+    } catch (err) {
+      this.stats.publishFailures++;
+      this.options.log.warn("publish failed", { cluster: this.options.clusterName, type: event.type, error: err as Error });
+      return false;
+    }
+  }
+}
