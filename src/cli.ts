@@ -4,7 +4,7 @@
 
 import { agentFlags } from "./agent/agent-config.ts";
 import { runAgent } from "./agent/run-agent.ts";
-import { runCommand, type Command } from "./config/command.ts";
+import { runCommand, stopOnSignals, type Command } from "./config/command.ts";
 import { formatHelp, parseFlags } from "./config/flags.ts";
 import { databaseFlags, resolveDatabase, serverConfigFromArgs, serverFlags } from "./config/server-config.ts";
 import { createLogger, setVerbosity } from "./observability/logger.ts";
@@ -28,21 +28,7 @@ async function runServer(argv: readonly string[]): Promise<void> {
   const config = serverConfigFromArgs(argv, process.env);
   setVerbosity(config.verbosity);
   const server = await startServer(config);
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info("shutting down", { signal });
-    server.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error("shutdown failed", { error: err as Error });
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGINT", () => stop("SIGINT"));
-  process.on("SIGTERM", () => stop("SIGTERM"));
+  stopOnSignals("maestro", () => server.stop());
 }
 
 async function runMigrate(argv: readonly string[]): Promise<void> {

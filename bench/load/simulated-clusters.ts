@@ -13,6 +13,7 @@ import { uuidV4 } from "../../src/cloudevents/ids.ts";
 import { timestampNow } from "../../src/cloudevents/time.ts";
 import { Ext, JSON_CONTENT_TYPE, type CloudEvent } from "../../src/cloudevents/types.ts";
 import { CloudEventClient } from "../../src/transport/grpc/client.ts";
+import { createScratchDatabase } from "../../test/support/database.ts";
 
 const clusters = Number(process.argv[2] ?? 10_000);
 const prefix = `sim${Date.now().toString(36)}`;
@@ -73,28 +74,8 @@ async function inBatches<T>(items: readonly T[], width: number, fn: (item: T) =>
   }));
 }
 
-/** With DATABASE_URL, a database of its own (created here, dropped at the end), so runs never mix. */
-async function scratchDatabase(): Promise<{ url: string; drop(): Promise<void> } | undefined> {
-  const url = process.env.DATABASE_URL;
-  if (!url) return undefined;
-  const { default: postgres } = await import("postgres");
-  const name = `maestro_bench_${Date.now().toString(36)}`;
-  const admin = postgres(url, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const dbUrl = new URL(url);
-  dbUrl.pathname = `/${name}`;
-  return {
-    url: dbUrl.toString(),
-    drop: async () => {
-      const dropper = postgres(url, { max: 1, onnotice: () => {} });
-      await dropper.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await dropper.end();
-    },
-  };
-}
-
-const scratch = await scratchDatabase();
+// With DATABASE_URL, a database of its own (created here, dropped at the end), so runs never mix.
+const scratch = await createScratchDatabase();
 const store = scratch ? ["--db-url", scratch.url] : ["--db-data-dir=memory://"];
 const server = Bun.spawn([process.execPath, join(root, "src/cli.ts"), "server", "--server-hostname=127.0.0.1", "--http-server-bindport=0", "--grpc-server-bindport=0", "--grpc-broker-bindport=0", "--metrics-server-bindport=0", "--health-check-server-bindport=0", ...store], { stderr: "pipe", stdout: "ignore" });
 try {

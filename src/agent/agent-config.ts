@@ -1,9 +1,8 @@
 // `maestro agent` configuration: Maestro's flag names (maestro-wire.md 10.3) plus the simulate
 // mode, and sdk-go's gRPC client YAML (url, TLS files or data, token, keepalive, healthiness).
 
-import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
-import { ConfigError, parseDuration, parseFlags, type FlagSpec } from "../config/flags.ts";
+import { ConfigError, parseDuration, parseFlags, readConfigFile, type FlagSpec } from "../config/flags.ts";
 
 /** `maestro agent` flags. */
 export const agentFlags: readonly FlagSpec[] = [
@@ -48,13 +47,6 @@ export interface AgentConfig {
   readonly verbosity: number;
 }
 
-function readFile(path: string, what: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    throw new ConfigError(`cannot read ${what} ${path}: ${(err as Error).message}`);
-  }
-}
 
 function durationMs(value: unknown, key: string): number | undefined {
   if (value === undefined || value === null) return undefined;
@@ -65,7 +57,7 @@ function durationMs(value: unknown, key: string): number | undefined {
 
 function pem(config: Record<string, unknown>, fileKey: string, dataKey: string): Buffer | undefined {
   if (typeof config[dataKey] === "string" && config[dataKey] !== "") return Buffer.from(String(config[dataKey]));
-  if (typeof config[fileKey] === "string" && config[fileKey] !== "") return readFile(String(config[fileKey]), fileKey);
+  if (typeof config[fileKey] === "string" && config[fileKey] !== "") return readConfigFile(String(config[fileKey]), fileKey);
   return undefined;
 }
 
@@ -85,7 +77,7 @@ export function grpcSourceConfigFromYaml(text: string): GrpcSourceConfig {
   const c = doc as Record<string, unknown>;
   const url = typeof c.url === "string" ? c.url.replace(/^grpcs?:\/\//, "") : "";
   if (!/^[^\s/]+:\d+$/.test(url)) throw new ConfigError(`the workload source config needs url: <host>:<port> (got ${JSON.stringify(c.url ?? "")})`);
-  const token = typeof c.token === "string" && c.token ? c.token : typeof c.tokenFile === "string" && c.tokenFile ? readFile(c.tokenFile, "tokenFile").toString("utf8").trim() : undefined;
+  const token = typeof c.token === "string" && c.token ? c.token : typeof c.tokenFile === "string" && c.tokenFile ? readConfigFile(c.tokenFile, "tokenFile").toString("utf8").trim() : undefined;
   const ka = (c.keepAliveConfig ?? undefined) as Record<string, unknown> | undefined;
   const caPem = pem(c, "caFile", "caData");
   if (token && !caPem) throw new ConfigError("a token needs TLS: set caFile or caData in the workload source config");
@@ -126,7 +118,7 @@ export function agentConfigFromArgs(argv: readonly string[]): AgentConfig {
     clusterNames,
     simulated: simulate > 0,
     agentIdOf: (name) => clientId || `${name}-work-agent`,
-    source: grpcSourceConfigFromYaml(readFile(configPath, "--workload-source-config").toString("utf8")),
+    source: grpcSourceConfigFromYaml(readConfigFile(configPath, "--workload-source-config").toString("utf8")),
     statusSyncIntervalMs: interval,
     jsonRawBytesMax: Number(values["max-json-raw-length"]),
     kubeconfig: String(values.kubeconfig),

@@ -1,6 +1,7 @@
 // `maestro agent` / `maestro-agent`: parse flags, pick the cluster side (the Kubernetes API,
 // or simulated clusters), start the agents and stop them cleanly on SIGINT/SIGTERM.
 
+import { stopOnSignals } from "../config/command.ts";
 import { createLogger, setVerbosity } from "../observability/logger.ts";
 import { agentConfigFromArgs, type AgentConfig } from "./agent-config.ts";
 import { startAgentHost, type ClusterFactory } from "./agent-host.ts";
@@ -32,19 +33,5 @@ export async function runAgent(argv: readonly string[]): Promise<void> {
     metricsPort = server.port ?? null;
   }
   log.info("agent started", { clusters: config.clusterNames.length, server: config.source.url, simulated: config.simulated, metrics: metricsPort });
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info("agent stopping", { signal });
-    host.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error("agent stop failed", { error: err as Error });
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGINT", () => stop("SIGINT"));
-  process.on("SIGTERM", () => stop("SIGTERM"));
+  stopOnSignals("agent", () => host.stop());
 }

@@ -33,3 +33,26 @@ export async function runCommand(command: Command, argv: readonly string[]): Pro
     return 1;
   }
 }
+
+/**
+ * Stops a long-running command on SIGINT/SIGTERM: runs `stop` once, then exits 0 (1 if it failed).
+ * Example: `stopOnSignals("server", () => server.stop())`.
+ */
+export function stopOnSignals(what: string, stop: () => Promise<void>): void {
+  const log = createLogger(what);
+  let stopping = false;
+  const onSignal = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info("shutting down", { signal });
+    stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error("shutdown failed", { error: err as Error });
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", () => onSignal("SIGINT"));
+  process.on("SIGTERM", () => onSignal("SIGTERM"));
+}

@@ -1,6 +1,8 @@
 // A small pflag-compatible command-line parser: `--name=value`, `--name value`, bare booleans,
 // typed values, defaults and help text, with a clear ConfigError for unknown flags or bad values.
 
+import { readFileSync } from "node:fs";
+
 /** The value types a flag can hold. Durations accept Go syntax (`10s`, `1m30s`, `250ms`). */
 export type FlagKind = "string" | "int" | "bool" | "duration" | "enum";
 
@@ -23,6 +25,18 @@ export type FlagValues = Record<string, string | number | boolean>;
 /** A bad command line. The CLI prints `message` and exits with status 2. */
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
+}
+
+/**
+ * Reads a file a flag or config names; failure is a ConfigError saying which and why.
+ * Example: `readConfigFile("/etc/maestro/db.host", "the database host")`.
+ */
+export function readConfigFile(path: string, what: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new ConfigError(`cannot read ${what} ${path}: ${(err as Error).message}`);
+  }
 }
 
 /** Thrown when `--help`/`-h` is given; the CLI prints the help and exits 0. */

@@ -1,8 +1,7 @@
 // `maestro server` and `maestro migrate` configuration: Maestro's flag names and defaults where
 // Maestro has them (maestro-wire.md 10.2), plus DATABASE_URL / PGlite settings of our own.
 
-import { readFileSync } from "node:fs";
-import { ConfigError, parseFlags, type FlagSpec, type FlagValues } from "./flags.ts";
+import { ConfigError, parseFlags, readConfigFile, type FlagSpec, type FlagValues } from "./flags.ts";
 
 const port = (name: string, def: number, help: string): FlagSpec => ({
   name,
@@ -99,11 +98,7 @@ export interface ServerConfig {
 }
 
 function readSecret(path: string, what: string): string {
-  try {
-    return readFileSync(path, "utf8").trim();
-  } catch (err) {
-    throw new ConfigError(`cannot read ${what} from ${path}: ${(err as Error).message}`);
-  }
+  return readConfigFile(path, what).toString("utf8").trim();
 }
 
 /**
