@@ -12,7 +12,7 @@ import type { Logger } from "../observability/logger.ts";
 import { Reason, setConditions } from "./conditions.ts";
 import { specResyncEvent, statusEvent } from "./status-events.ts";
 import { WorkApplier } from "./work-applier.ts";
-import { specChangeOf, type AgentWork, type SpecChange } from "./work.ts";
+import { specChangeOf, type AgentWork, type SpecChange, type SpecIdentity } from "./work.ts";
 import type { ClusterClient } from "./cluster-client.ts";
 
 /** How the agent talks to the server (an AgentConnection, or a fake in tests). */
@@ -84,7 +84,7 @@ export class ClusterAgent {
       return;
     }
     this.stats.specsReceived++;
-    this.#enqueue(() => (change.kind === "delete" ? this.#delete(change.id) : this.#apply(change)));
+    this.#enqueue(() => (change.kind === "delete" ? this.#delete(change) : this.#apply(change)));
   }
 
   /** After each (re)subscribe: ask for the specs that changed, then re-send every status. */
@@ -122,11 +122,20 @@ export class ClusterAgent {
     await this.#publish(work, await this.#applier.apply(work));
   }
 
-  async #delete(id: string): Promise<void> {
-    const work = this.works.get(id);
-    if (!work) return;
+  async #delete(change: Extract<SpecChange, { kind: "delete" }>): Promise<void> {
+    // A work deleted while this process was not running is unknown here: it applied nothing we
+    // know of, so confirm the delete at once, or the server keeps it deleting forever.
+    const work = this.works.get(change.id) ?? this.#placeholder(change);
+    this.works.set(work.id, work);
     work.deleting = true;
     await this.#finishDelete(work);
+  }
+
+  #placeholder(identity: SpecIdentity): AgentWork {
+    return {
+      ...identity, namespace: this.options.clusterName, bundle: { manifests: [] },
+      deleting: true, applied: [], status: undefined, publishedHash: undefined,
+    };
   }
 
   async #finishDelete(work: AgentWork): Promise<void> {

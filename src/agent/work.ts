@@ -38,10 +38,22 @@ export interface AgentWork {
   publishedHash: string | undefined;
 }
 
-/** What a spec event asks of the agent. */
+/** Who a spec event is about. */
+export interface SpecIdentity {
+  readonly id: string;
+  readonly name: string;
+  readonly generation: number;
+  readonly specMetadata: JsonObject;
+  readonly originalSource: string;
+}
+
+/**
+ * What a spec event asks of the agent. A delete carries the work's identity too: a delete for a
+ * work this process never held (it was deleted while the agent was down) is still confirmed.
+ */
 export type SpecChange =
-  | { readonly kind: "apply"; readonly id: string; readonly name: string; readonly generation: number; readonly bundle: ManifestBundle; readonly specMetadata: JsonObject; readonly originalSource: string }
-  | { readonly kind: "delete"; readonly id: string };
+  | ({ readonly kind: "apply"; readonly bundle: ManifestBundle } & SpecIdentity)
+  | ({ readonly kind: "delete" } & SpecIdentity);
 
 function objectOf(value: JsonValue | undefined): JsonObject | undefined {
   return value !== null && typeof value === "object" && !Array.isArray(value) ? value : undefined;
@@ -65,7 +77,6 @@ export function lenientBundle(data: Uint8Array | undefined): ManifestBundle {
 export function specChangeOf(event: CloudEvent): SpecChange {
   const id = readOptionalString(event, Ext.resourceId);
   if (!id) throw Errors.validation("the spec event has no resourceid");
-  if (readOptionalTime(event, Ext.deletionTimestamp) !== undefined) return { kind: "delete", id };
   const generation = readOptionalInteger(event, Ext.resourceVersion) ?? 0;
   let specMetadata: JsonObject = {};
   const meta = readOptionalString(event, Ext.metadata);
@@ -77,5 +88,7 @@ export function specChangeOf(event: CloudEvent): SpecChange {
     }
   }
   const name = typeof specMetadata.name === "string" && specMetadata.name !== "" ? specMetadata.name : id;
-  return { kind: "apply", id, name, generation, bundle: lenientBundle(event.data), specMetadata, originalSource: event.source };
+  const identity = { id, name, generation, specMetadata, originalSource: event.source };
+  if (readOptionalTime(event, Ext.deletionTimestamp) !== undefined) return { kind: "delete", ...identity };
+  return { kind: "apply", ...identity, bundle: lenientBundle(event.data) };
 }
