@@ -16,6 +16,7 @@ export const agentFlags: readonly FlagSpec[] = [
   { name: "kubeconfig", kind: "string", default: "", help: "Kubeconfig of the managed cluster (default: in-cluster, then $KUBECONFIG, then ~/.kube/config)" },
   { name: "simulate", kind: "int", default: 0, min: 0, max: 1_000_000, help: "Run N simulated clusters in this process instead of applying to a real cluster (load tests)" },
   { name: "consumer-prefix", kind: "string", default: "sim", help: "Simulated clusters are named <prefix>-<n>; with --simulate 1 the cluster is named <prefix> exactly" },
+  { name: "simulate-offset", kind: "int", default: 0, min: 0, max: 100_000_000, help: "Number simulated clusters from <offset>+1 (so several agent processes can share one prefix)" },
   { name: "clusters-per-connection", kind: "int", default: 1000, min: 1, max: 100_000, help: "Simulated clusters whose streams share one gRPC connection" },
   { name: "metrics-server-bindport", kind: "int", default: -1, min: -1, max: 65535, help: "Serve /metrics on this port of 127.0.0.1 (0 picks a free port; -1 disables)" },
   { name: "v", kind: "int", default: 0, min: 0, max: 10, help: "Log verbosity like klog's -v: 0 info, 4 and above debug" },
@@ -92,9 +93,12 @@ export function grpcSourceConfigFromYaml(text: string): GrpcSourceConfig {
   };
 }
 
-/** The simulated cluster names: `<prefix>-1 … <prefix>-N`, or `<prefix>` when N is 1. */
-export function simulatedClusterNames(prefix: string, count: number): string[] {
-  return count === 1 ? [prefix] : Array.from({ length: count }, (_, i) => `${prefix}-${i + 1}`);
+/**
+ * The simulated cluster names: `<prefix>-<offset+1> … <prefix>-<offset+N>`, or `<prefix>` for
+ * a single cluster without offset.
+ */
+export function simulatedClusterNames(prefix: string, count: number, offset = 0): string[] {
+  return count === 1 && offset === 0 ? [prefix] : Array.from({ length: count }, (_, i) => `${prefix}-${offset + i + 1}`);
 }
 
 /**
@@ -109,7 +113,7 @@ export function agentConfigFromArgs(argv: readonly string[]): AgentConfig {
   const simulate = Number(values.simulate);
   const consumer = String(values["consumer-name"]);
   if (simulate === 0 && !consumer) throw new ConfigError("--consumer-name is required (or --simulate N)");
-  const clusterNames = simulate > 0 ? simulatedClusterNames(String(values["consumer-prefix"]), simulate) : [consumer];
+  const clusterNames = simulate > 0 ? simulatedClusterNames(String(values["consumer-prefix"]), simulate, Number(values["simulate-offset"])) : [consumer];
   const clientId = String(values["cloudevents-client-id"]);
   if (clientId && clusterNames.length > 1) throw new ConfigError("--cloudevents-client-id names one agent; it cannot be used with --simulate N > 1");
   const interval = Number(values["status-sync-interval"]);

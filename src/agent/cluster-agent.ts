@@ -60,9 +60,14 @@ export class ClusterAgent {
     this.#link = link;
   }
 
-  /** Resolves when every queued operation has run. */
-  idle(): Promise<void> {
-    return this.#chain;
+  /** Resolves when every queued operation has run and every queued status was sent. */
+  async idle(): Promise<void> {
+    for (;;) {
+      await this.#chain;
+      const sends = [...this.works.values()].map((w) => w.sending).filter((p) => p !== undefined);
+      if (sends.length === 0) return;
+      await Promise.all(sends);
+    }
   }
 
   /** Runs `step` after the operations queued before it (one cluster's changes apply in order). */
@@ -93,7 +98,7 @@ export class ClusterAgent {
       const versions = [...this.works.values()].map((w) => ({ resourceID: w.id, resourceVersion: w.generation }));
       await this.#send(specResyncEvent(this.options.clusterName, this.options.agentId, versions));
       for (const work of this.works.values()) {
-        if (work.status && !work.deleting) await this.#publish(work, work.status, "resync_response", true);
+        if (work.status && !work.deleting) this.#queueStatus(work, work.status, "resync_response", true);
       }
     });
   }
@@ -103,7 +108,7 @@ export class ClusterAgent {
     this.#enqueue(async () => {
       for (const work of [...this.works.values()]) {
         if (work.deleting) await this.#finishDelete(work);
-        else await this.#publish(work, await this.#applier.observe(work));
+        else this.#queueStatus(work, await this.#applier.observe(work));
       }
     });
   }
@@ -119,7 +124,7 @@ export class ClusterAgent {
     Object.assign(work, { generation: change.generation, bundle: change.bundle, specMetadata: change.specMetadata, originalSource: change.originalSource });
     this.works.set(work.id, work);
     this.stats.applies++;
-    await this.#publish(work, await this.#applier.apply(work));
+    this.#queueStatus(work, await this.#applier.apply(work));
   }
 
   async #delete(change: Extract<SpecChange, { kind: "delete" }>): Promise<void> {
@@ -142,23 +147,52 @@ export class ClusterAgent {
     if (!(await this.#applier.cleanup(work))) return;
     const deleted = { type: "Deleted", status: "True", reason: Reason.manifestsDeleted, message: `The manifests are deleted from the cluster ${this.options.clusterName}` } as const;
     const status: ManifestBundleStatus = { conditions: setConditions(work.status?.conditions, [deleted], (this.options.now ?? Date.now)()) };
-    if (await this.#publish(work, status, "update_request", true)) {
+    // The final status goes after any status still queued for this work, and must be taken
+    // before the work is forgotten: it is sent here and awaited, not queued.
+    work.outbox = undefined;
+    await work.sending;
+    work.status = status;
+    const hash = workStatusHash(status);
+    if (await this.#send(statusEvent(work, status, hash, { agentId: this.options.agentId, sequenceId: this.options.sequence.next() }))) {
+      work.publishedHash = hash;
+      this.stats.statusesPublished++;
       this.works.delete(work.id);
       this.stats.deleted++;
     }
   }
 
-  /** Publishes the status when its hash changed (or `force`); returns whether the server took it. */
-  async #publish(work: AgentWork, status: ManifestBundleStatus, action: "update_request" | "resync_response" = "update_request", force = false): Promise<boolean> {
+  /**
+   * Queues the work's status for the server when its hash changed (or `force`). Sends do not
+   * hold up the cluster's next apply: each work has at most one status in flight and keeps only
+   * the latest one waiting, so statuses of one work stay in order (rising sequence ids) and a
+   * slow server costs memory per work, not per status.
+   */
+  #queueStatus(work: AgentWork, status: ManifestBundleStatus, action: "update_request" | "resync_response" = "update_request", force = false): void {
     work.status = status;
     const hash = workStatusHash(status);
-    if (!force && hash === work.publishedHash) return true;
-    const ok = await this.#send(statusEvent(work, status, hash, { agentId: this.options.agentId, sequenceId: this.options.sequence.next(), action }));
-    if (ok) {
-      work.publishedHash = hash;
-      this.stats.statusesPublished++;
+    const latest = work.outbox?.hash ?? work.sendingHash ?? work.publishedHash;
+    if (!force && hash === latest) return;
+    work.outbox = { status, hash, action };
+    work.sending ??= this.#sendQueued(work);
+  }
+
+  async #sendQueued(work: AgentWork): Promise<void> {
+    try {
+      for (let next = work.outbox; next !== undefined; next = work.outbox) {
+        work.outbox = undefined;
+        work.sendingHash = next.hash;
+        const event = statusEvent(work, next.status, next.hash, { agentId: this.options.agentId, sequenceId: this.options.sequence.next(), action: next.action });
+        const ok = await this.#send(event);
+        work.sendingHash = undefined;
+        // A failed send leaves publishedHash behind: the next sync tick queues the status again.
+        if (ok) {
+          work.publishedHash = next.hash;
+          this.stats.statusesPublished++;
+        }
+      }
+    } finally {
+      work.sending = undefined;
     }
-    return ok;
   }
 
   async #send(event: CloudEvent): Promise<boolean> {

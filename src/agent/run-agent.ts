@@ -8,11 +8,20 @@ import { startAgentHost, type ClusterFactory } from "./agent-host.ts";
 
 const log = createLogger("agent");
 
+/** Kinds a simulated cluster serves besides the built-in ones. */
+const OCM_HUB_KINDS = [
+  { group: "cluster.open-cluster-management.io", version: "v1", kind: "ManagedCluster", resource: "managedclusters", namespaced: false },
+  { group: "work.open-cluster-management.io", version: "v1", kind: "ManifestWork", resource: "manifestworks", namespaced: true },
+] as const;
+
 /** The cluster side: simulated clusters, or the real one; imported lazily to keep start-up short. */
 async function clusterFactory(config: AgentConfig): Promise<ClusterFactory> {
   if (config.simulated) {
-    const { SimulatedCluster } = await import("./simulated/mod.ts");
-    return (name) => new SimulatedCluster({ name });
+    const { SimulatedCluster, CustomKinds } = await import("./simulated/mod.ts");
+    // Maestro's clusters are often Open Cluster Management hubs (ARO-HCP's workload applies
+    // ManagedClusters and ManifestWorks): serve those kinds as if their CRDs were installed.
+    const preinstalled = CustomKinds.preinstalled(OCM_HUB_KINDS);
+    return (name) => new SimulatedCluster({ name, preinstalled });
   }
   const { createKubeClusterClient } = await import("./kube/mod.ts");
   const client = await createKubeClusterClient(config.kubeconfig ? { kubeconfigPath: config.kubeconfig } : {});

@@ -36,6 +36,18 @@ export interface AgentWork {
   status: ManifestBundleStatus | undefined;
   /** Hash of the last status the server accepted; a new one is published when it differs. */
   publishedHash: string | undefined;
+  /** The status waiting to be sent (only the latest is kept), and whether a send is running. */
+  outbox?: StatusToSend | undefined;
+  sending?: Promise<void> | undefined;
+  /** Hash of the status being sent now. */
+  sendingHash?: string | undefined;
+}
+
+/** A status queued for the server. */
+export interface StatusToSend {
+  readonly status: ManifestBundleStatus;
+  readonly hash: string;
+  readonly action: "update_request" | "resync_response";
 }
 
 /** Who a spec event is about. */

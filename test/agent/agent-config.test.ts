@@ -53,6 +53,8 @@ describe("agent flags", () => {
   test("simulated names: <prefix>-1…N, or the prefix itself for one cluster", () => {
     expect(simulatedClusterNames("p", 3)).toEqual(["p-1", "p-2", "p-3"]);
     expect(simulatedClusterNames("cluster1", 1)).toEqual(["cluster1"]);
+    expect(simulatedClusterNames("p", 2, 10)).toEqual(["p-11", "p-12"]);
+    expect(simulatedClusterNames("p", 1, 10)).toEqual(["p-11"]);
   });
 
   test("a real cluster and a simulated fleet", async () => {

@@ -1,0 +1,155 @@
+// The processes a load run drives: the server (started here on the chosen store, or an
+// existing one with --target) and the simulated-cluster agent, plus reading their metrics,
+// RSS and CPU time from /proc. Everything started here is stopped by `stop()`.
+
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { createScratchDatabase } from "../../test/support/database.ts";
+
+const root = join(import.meta.dir, "..", "..");
+
+/** Where the server's ports are. */
+export interface ServerEndpoints {
+  readonly rest: string;
+  readonly grpc: string;
+  readonly grpcBroker: string;
+  readonly metrics: string;
+  /** The server's pid when this run started it (RSS/CPU readings); undefined with --target. */
+  readonly pid: number | undefined;
+}
+
+/** A started or targeted server. */
+export interface ServerHandle extends ServerEndpoints {
+  readonly store: "postgres" | "pglite";
+  stop(): Promise<void>;
+}
+
+async function lineWith(stream: ReadableStream<Uint8Array>, msg: string, timeoutMs: number): Promise<Record<string, unknown>> {
+  const reader = stream.getReader();
+  const decoder = new TextDecoder();
+  let buffered = "";
+  const deadline = Date.now() + timeoutMs;
+  try {
+    while (Date.now() < deadline) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffered += decoder.decode(value, { stream: true });
+      const line = buffered.split("\n").find((l) => l.includes(`"msg":"${msg}"`));
+      if (line) return JSON.parse(line) as Record<string, unknown>;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  throw new Error(`no "${msg}" log line:\n${buffered.slice(-2000)}`);
+}
+
+/** Keeps reading a process's stderr so its pipe never fills and blocks it. */
+function drain(stream: ReadableStream<Uint8Array>): void {
+  void (async () => {
+    for await (const _chunk of stream) {
+      // Discarded on purpose: logs are not needed once the process is up.
+    }
+  })();
+}
+
+/**
+ * Starts `maestro server` on PostgreSQL (a scratch database when DATABASE_URL is set) or
+ * in-memory PGlite, with redelivery off so it never adds events of its own to a measurement.
+ * Example: `const server = await startServer([]);`
+ */
+export async function startServer(extraArgs: readonly string[] = []): Promise<ServerHandle> {
+  const scratch = await createScratchDatabase();
+  const store = scratch ? [`--db-url=${scratch.url}`] : ["--db-data-dir=memory://"];
+  const args = ["server", "--server-hostname=127.0.0.1", "--http-server-bindport=0", "--grpc-server-bindport=0", "--grpc-broker-bindport=0", "--metrics-server-bindport=0", "--health-check-server-bindport=0", "--undelivered-resource-threshold=0", ...store, ...extraArgs];
+  const proc = Bun.spawn([process.execPath, join(root, "src", "cli.ts"), ...args], { stdout: "ignore", stderr: "pipe" });
+  const serving = await lineWith(proc.stderr, "serving", 60_000);
+  drain(proc.stderr);
+  return {
+    rest: `http://127.0.0.1:${serving.rest}`,
+    grpc: `127.0.0.1:${serving.grpc}`,
+    grpcBroker: `127.0.0.1:${serving.grpcBroker}`,
+    metrics: `http://127.0.0.1:${serving.metrics}/metrics`,
+    pid: proc.pid,
+    store: scratch ? "postgres" : "pglite",
+    stop: async () => {
+      proc.kill("SIGTERM");
+      await proc.exited;
+      await scratch?.drop();
+    },
+  };
+}
+
+/** A server started elsewhere (`--target http://host:8000`), assumed on Maestro's default ports. */
+export function targetServer(restUrl: string, store: "postgres" | "pglite"): ServerHandle {
+  const url = new URL(restUrl);
+  return {
+    rest: url.origin,
+    grpc: `${url.hostname}:8090`,
+    grpcBroker: `${url.hostname}:8091`,
+    metrics: `http://${url.hostname}:8080/metrics`,
+    pid: undefined,
+    store,
+    stop: async () => {},
+  };
+}
+
+/** A running simulated-cluster agent process. */
+export interface AgentHandle {
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `maestro-agent --simulate N` (the compiled binary when built, else `bun src/cli.ts agent`).
+ * Example: `await startAgent(server.grpcBroker, 100, "bench", ["--status-sync-interval=60s"])`.
+ */
+export async function startAgent(broker: string, clusters: number, prefix: string, extraArgs: readonly string[] = []): Promise<AgentHandle> {
+  const config = join(root, ".tmp", `bench-agent-${process.pid}-${prefix}.yaml`);
+  await Bun.write(config, `url: ${broker}\n`);
+  const binary = join(root, "maestro-agent");
+  const command = (await Bun.file(binary).exists()) ? [binary] : [process.execPath, join(root, "src", "cli.ts"), "agent"];
+  const args = [`--simulate=${clusters}`, `--consumer-prefix=${prefix}`, `--workload-source-config=${config}`, ...extraArgs];
+  const proc = Bun.spawn([...command, ...args], { stdout: "ignore", stderr: "pipe" });
+  await lineWith(proc.stderr, "agent started", 120_000);
+  drain(proc.stderr);
+  return {
+    pid: proc.pid,
+    stop: async () => {
+      proc.kill("SIGTERM");
+      await proc.exited;
+    },
+  };
+}
+
+/** Resident memory of a process, in bytes (Linux /proc). */
+export function rssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+/** User + system CPU time a process has used, in seconds (Linux /proc). */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** One sample of a Prometheus text exposition, or 0 when absent. */
+export async function scrapeMetric(metricsUrl: string, series: string): Promise<number> {
+  const text = await (await fetch(metricsUrl)).text();
+  const line = text.split("\n").find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.slice(series.length + 1)) : 0;
+}
+
+/** Creates consumers over REST, `width` at a time. */
+export async function createConsumers(rest: string, names: readonly string[], width = 32): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < names.length) {
+        const name = names[next++]!;
+        const res = await fetch(`${rest}/api/maestro/v1/consumers`, { method: "POST", body: JSON.stringify({ name }) });
+        if (res.status !== 201 && res.status !== 409) throw new Error(`creating consumer ${name}: HTTP ${res.status} ${await res.text()}`);
+      }
+    }),
+  );
+}
