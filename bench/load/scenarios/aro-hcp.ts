@@ -115,7 +115,9 @@ export async function runAroHcp(server: ServerHandle, p: AroHcpParams, progress:
   const prefix = `aro${Date.now().toString(36)}`;
   const consumers = p.consumers === 1 ? [prefix] : Array.from({ length: p.consumers }, (_, i) => `${prefix}-${i + 1}`);
   await createConsumers(server.rest, consumers);
-  const agent = await startAgent(server.grpcBroker, consumers.length, prefix, ["--status-sync-interval=600s"]);
+  // Statuses carry their feedback once the simulated controllers made the objects ready (2 s):
+  // a 2 s sync interval republishes them then, as Maestro's spoke watcher would.
+  const agent = await startAgent(server.grpcBroker, consumers.length, prefix, ["--status-sync-interval=2s"]);
   const tpl = { mc: await template("aro-hcp.managedcluster.yaml"), ns: await template("aro-hcp.manifestwork.namespace.yaml"), hs: await template("aro-hcp.manifestwork.hypershift.yaml") };
   const work = consumers.flatMap((consumer) => Array.from({ length: p.bundlesPerConsumer / 2 }, () => bundles(tpl, consumer).map((b) => ({ consumer, ...b }))).flat());
   const source = new CloudEventClient(server.grpc);
@@ -135,12 +137,15 @@ export async function runAroHcp(server: ServerHandle, p: AroHcpParams, progress:
       }
     }));
     const createSec = (performance.now() - start) / 1000;
+    // Done when every bundle's status carries the feedback values (the full-size status).
+    const withFeedback = encodeURIComponent("status->'data'->>'resourceStatus' like '%JsonRaw%'");
     let withStatus = 0;
     while (withStatus < work.length) {
-      const res = await fetch(`${server.rest}/api/maestro/v1/resource-bundles?size=0&search=${encodeURIComponent("status is not null")}`);
+      const res = await fetch(`${server.rest}/api/maestro/v1/resource-bundles?size=0&search=${withFeedback}`);
+      if (!res.ok) throw new Error(`counting statuses: HTTP ${res.status} ${await res.text()}`);
       withStatus = ((await res.json()) as { total: number }).total;
-      progress.update(`aro-hcp: ${withStatus}/${work.length} statuses`);
-      if (withStatus < work.length) await Bun.sleep(250);
+      progress.update(`aro-hcp: ${withStatus}/${work.length} statuses with feedback`);
+      if (withStatus < work.length) await Bun.sleep(500);
     }
     const statusSec = (performance.now() - start) / 1000;
     const one = await timedList(`${server.rest}/api/maestro/v1/resource-bundles?size=${p.bundlesPerConsumer}&search=${encodeURIComponent(`consumer_name='${consumers[0]}'`)}`);

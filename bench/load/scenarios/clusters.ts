@@ -69,13 +69,13 @@ export async function runClusters(server: ServerHandle, p: ClustersParams, progr
       samples.push({ t: (performance.now() - connectStart) / 1000, streams, rss: server.pid ? rssBytes(server.pid) : 0 });
       return streams >= names.length;
     }, 600, progress, () => `${streams}/${names.length} streams`);
-    const connectedRss = server.pid ? rssBytes(server.pid) : 0;
-
     const cpu0 = server.pid ? cpuSeconds(server.pid) : 0;
     const beats0 = await scrapeMetric(server.metrics, 'maestro_grpc_stream_heartbeats_total{kind="agent",outcome="sent"}');
     await Bun.sleep(idleWindowSec * 1000);
     const idleCpu = server.pid ? cpuSeconds(server.pid) - cpu0 : 0;
     const beats = (await scrapeMetric(server.metrics, 'maestro_grpc_stream_heartbeats_total{kind="agent",outcome="sent"}')) - beats0;
+    // Read after the idle window: right after a connect storm the heap still holds its garbage.
+    const connectedRss = server.pid ? rssBytes(server.pid) : 0;
 
     const source = new CloudEventClient(server.grpc);
     let next = 0;

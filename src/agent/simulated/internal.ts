@@ -10,3 +10,4 @@ export * from "./status-sim.ts";
 export * from "./stored-object.ts";
 export * from "./object-codec.ts";
 export * from "./custom-kinds.ts";
+export * from "./status-ocm.ts";

@@ -1,5 +1,6 @@
-// The status simulator: one module-level table from built-in resource to its simulated
-// controller, shared by every cluster; statuses are computed on read, never stored or timed.
+// The status simulator: one module-level table from resource to its simulated controller (the
+// built-in kinds, plus the two Open Cluster Management hub kinds ARO-HCP applies), shared by
+// every cluster; statuses are computed on read, never stored or timed.
 
 import type { JsonObject } from "../../cloudevents/types.ts";
 import type { ResourceMapping } from "../cluster-client.ts";
@@ -9,6 +10,7 @@ import type { StatusInput, StatusSimulator } from "./status-common.ts";
 import {
   customResourceDefinitionStatus, loadBalancerStatus, namespaceStatus, persistentVolumeClaimStatus, podStatus,
 } from "./status-core.ts";
+import { MANAGED_CLUSTER_RESOURCE, MANIFEST_WORK_RESOURCE, managedClusterStatus, manifestWorkStatus } from "./status-ocm.ts";
 import { daemonSetStatus, deploymentStatus, replicaSetStatus, statefulSetStatus } from "./status-workloads.ts";
 
 const SIMULATORS: ReadonlyMap<string, StatusSimulator> = new Map<string, StatusSimulator>([
@@ -24,21 +26,25 @@ const SIMULATORS: ReadonlyMap<string, StatusSimulator> = new Map<string, StatusS
   ["/services", loadBalancerStatus],
   ["networking.k8s.io/ingresses", loadBalancerStatus],
   ["apiextensions.k8s.io/customresourcedefinitions", customResourceDefinitionStatus],
+  [MANAGED_CLUSTER_RESOURCE, managedClusterStatus],
+  [MANIFEST_WORK_RESOURCE, manifestWorkStatus],
 ]);
 
 /**
  * Whether the server owns `.status` of this resource: true for every built-in kind (written
- * status is dropped, as the status subresource or an unknown field would be); false for custom
- * resources, whose status is stored as written (the simulator runs no controller for them).
+ * status is dropped, as the status subresource or an unknown field would be) and for the
+ * simulated OCM kinds (ManagedCluster, ManifestWork: their status subresource drops it, and the
+ * simulated spoke watcher writes it); false for other custom resources, whose status is stored
+ * as written (the simulator runs no controller for them).
  * Example: `serverOwnsStatus(deploymentMapping)` -> true.
  */
 export function serverOwnsStatus(mapping: Pick<ResourceMapping, "group" | "resource">): boolean {
-  return lookupBuiltInResource(mapping.group, mapping.resource) !== undefined;
+  return lookupBuiltInResource(mapping.group, mapping.resource) !== undefined || SIMULATORS.has(resourceId(mapping));
 }
 
 /**
  * The simulated `.status` of an object, or undefined when its kind has none (ConfigMap, Secret,
- * RBAC, custom resources…).
+ * RBAC, custom resources other than ManagedCluster and ManifestWork…) or none yet.
  * Example: `simulateStatus(deploymentMapping, input)?.readyReplicas` -> 3 once the delay passed.
  */
 export function simulateStatus(mapping: Pick<ResourceMapping, "group" | "resource">, input: StatusInput): JsonObject | undefined {
