@@ -8,6 +8,16 @@ import { listPage, type ListPage, type ListPageQuery } from "./list-page.ts";
 import { SqlState, sqlMessage, sqlState } from "./pg-errors.ts";
 import { consumers, type ConsumerRow } from "./schema.ts";
 
+/**
+ * Maestro's reason for a consumer delete blocked by its resources: pgx's `ERROR: <message>
+ * (SQLSTATE <code>)` of the violation on Maestro's schema, recorded from the real server. Our
+ * constraint is ON DELETE RESTRICT, for which PostgreSQL words the message differently ("violates
+ * RESTRICT setting of foreign key constraint", SQLSTATE 23001), and PGlite's driver adds no
+ * prefix or code; callers matching Maestro's text get Maestro's text.
+ */
+const consumerInUseReason =
+  'Unable to delete Consumer: ERROR: update or delete on table "consumers" violates foreign key constraint "fk_resources_consumers" on table "resources" (SQLSTATE 23503)';
+
 /** Input of a consumer create; name and labels already validated by the caller. */
 export interface NewConsumer {
   readonly id: string;
@@ -61,16 +71,15 @@ export class ConsumerRepository {
 
   /**
    * Hard-deletes the consumer. Resources that still reference it (soft-deleted ones too) block
-   * the delete with 403 maestro-4, as in Maestro. Deleting a missing id is a no-op, as in Maestro.
+   * the delete with 403 maestro-4 and Maestro's exact reason. Deleting a missing id is a no-op,
+   * as in Maestro.
    */
   async delete(id: string): Promise<void> {
     try {
       await this.orm.delete(consumers).where(eq(consumers.id, id));
     } catch (err) {
       const state = sqlState(err);
-      if (state === SqlState.foreignKeyViolation || state === SqlState.restrictViolation) {
-        throw Errors.forbidden(`Unable to delete Consumer: ${sqlMessage(err)}`);
-      }
+      if (state === SqlState.foreignKeyViolation || state === SqlState.restrictViolation) throw Errors.forbidden(consumerInUseReason);
       throw Errors.general(`Unable to delete Consumer: ${sqlMessage(err)}`, err);
     }
   }

@@ -2,7 +2,8 @@
 // spec updates, soft deletes, and which agent statuses are stored. No I/O: the batch writer reads
 // the locked rows, asks these functions what to do, and writes only what they accept.
 
-import type { JsonObject } from "../cloudevents/types.ts";
+import { formatTimestampSeconds, timestampFromDate } from "../cloudevents/time.ts";
+import type { JsonObject, JsonValue } from "../cloudevents/types.ts";
 import { Errors, type MaestroError } from "../errors.ts";
 
 /**
@@ -103,15 +104,38 @@ export function decideStatus(input: StatusInput, current: StatusState | undefine
   return { action: "store" };
 }
 
+/** The row times Maestro copies into the work metadata it hands out. */
+export interface RowTimes {
+  readonly createdAt: Date;
+  /** deleted_at: set while the resource is being deleted. */
+  readonly deletedAt: Date | null;
+}
+
+/**
+ * The spec's work metadata as Maestro reads a resource (`syncTimestampsFromResourceMeta`):
+ * creationTimestamp = created_at and, while deleting, deletionTimestamp = deleted_at (RFC 3339,
+ * seconds), overriding what the source sent. A metadata value that is not an object is kept
+ * as it is. The Go source client takes a watched work's timestamps from here: a DELETED event
+ * without deletionTimestamp is what it never gets from Maestro.
+ * Example: `workMetadataWithTimes({ name: "w" }, { createdAt, deletedAt: null })` ->
+ * `{ name: "w", creationTimestamp: "2026-11-26T16:11:40Z" }`.
+ */
+export function workMetadataWithTimes(metadata: JsonValue, times: RowTimes): JsonValue {
+  if (metadata === null || typeof metadata !== "object" || Array.isArray(metadata)) return metadata;
+  const synced: JsonObject = { ...metadata, creationTimestamp: formatTimestampSeconds(timestampFromDate(times.createdAt)) };
+  if (times.deletedAt !== null) synced.deletionTimestamp = formatTimestampSeconds(timestampFromDate(times.deletedAt));
+  return synced;
+}
+
 /**
  * The status as stored and sent to sources: the agent's status event with its `metadata`
- * replaced by the spec payload's `metadata` when the spec has one (maestro-wire.md 7.3 step 3).
- * The SQL of the status write applies the same rule (`status || {metadata}`).
- * Example: `statusWithSpecMetadata({ id: "e", metadata: {} }, { metadata: { name: "w" } })`.
+ * replaced by the spec payload's `metadata`, timestamps synced from the row, when the spec has
+ * one (maestro-wire.md 7.3 step 3). The status write splices the same value into its JSON.
+ * Example: `statusWithSpecMetadata({ id: "e", metadata: {} }, { metadata: { name: "w" } }, row)`.
  */
-export function statusWithSpecMetadata(status: JsonObject, payload: JsonObject): JsonObject {
+export function statusWithSpecMetadata(status: JsonObject, payload: JsonObject, times: RowTimes): JsonObject {
   if (!Object.hasOwn(payload, "metadata")) return status;
   const metadata = payload.metadata;
   if (metadata === undefined) return status;
-  return { ...status, metadata };
+  return { ...status, metadata: workMetadataWithTimes(metadata, times) };
 }

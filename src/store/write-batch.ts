@@ -2,11 +2,11 @@
 // submit), the split into rounds where each id appears once, and per round: lock the rows,
 // decide with the pure rules of version-rules.ts, run one multi-row statement per kind.
 
-import type { JsonObject } from "../cloudevents/types.ts";
+import type { JsonObject, JsonValue } from "../cloudevents/types.ts";
 import { assert } from "../assert.ts";
 import { Errors, type MaestroError } from "../errors.ts";
 import type { SqlExecutor } from "./database.ts";
-import { checkSpecUpdate, createVersion, decideStatus, statusWithSpecMetadata } from "./version-rules.ts";
+import { checkSpecUpdate, createVersion, decideStatus, statusWithSpecMetadata, workMetadataWithTimes } from "./version-rules.ts";
 import type { CreateOp, DeleteOp, StatusOp, StatusResource, StatusResult, UpdateOp, WriteOp, WriteResult } from "./write-ops.ts";
 import {
   hardDelete,
@@ -210,7 +210,7 @@ async function applyStatuses(
     else if (decision.action === "ignore") out[index] = { ok: true, value: ignoredStatus(op.id, decision.reason, current) };
     else if (current === undefined) assert(false, "a stored or deleted status has a locked row");
     else if (decision.action === "delete") toDelete.push({ index, op, current });
-    else toStore.push({ index, op, current, statusJson: withMetadataJson(encoded.json, current.specMetadataJson ?? encoded.metadataJson) });
+    else toStore.push({ index, op, current, statusJson: withMetadataJson(encoded.json, specMetadataJson(current) ?? encoded.metadataJson) });
   }
   const stored = await storeStatuses(tx, toStore.map((s) => ({ id: s.op.id, sequenceId: s.op.sequenceId, statusJson: s.statusJson })));
   for (const { index, op, current } of toStore) {
@@ -252,6 +252,12 @@ async function applyDeletes(
   }
 }
 
+/** The locked row's spec metadata with its timestamps synced (statusWithSpecMetadata's value), as JSON text. */
+function specMetadataJson(current: LockedRow): string | undefined {
+  if (current.specMetadataJson === undefined) return undefined;
+  return JSON.stringify(workMetadataWithTimes(JSON.parse(current.specMetadataJson) as JsonValue, current));
+}
+
 function ignoredStatus(id: string, reason: Extract<StatusResult, { outcome: "ignored" }>["reason"], current: LockedRow | undefined): StatusResult {
   const found =
     current === undefined
@@ -267,7 +273,7 @@ function statusResource(op: StatusOp, current: LockedRow, payload: JsonObject): 
     consumerName: current.consumerName,
     version: current.version,
     payload,
-    status: statusWithSpecMetadata(op.status, payload),
+    status: statusWithSpecMetadata(op.status, payload, current),
   };
 }
 

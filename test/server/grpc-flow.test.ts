@@ -41,6 +41,8 @@ describe(`create -> status -> update -> delete through the real server (${storeK
   const id = crypto.randomUUID();
   let agent: Recorder;
   let src: Recorder;
+  /** The work metadata of the create the agent received. */
+  let meta: JsonObject;
 
   test("both streams get the subscription-id header at once", async () => {
     agent = await Recorder.agent(agentClient, cluster);
@@ -63,7 +65,7 @@ describe(`create -> status -> update -> delete through the real server (${storeK
     expect(spec.extensions[Ext.resourceVersion]?.kind).toBe("integer");
     expect(readString(spec, Ext.originalSource)).toBe("");
     expect(readString(spec, Ext.logTracing)).toBe("{}");
-    const meta = JSON.parse(readString(spec, Ext.metadata)) as JsonObject;
+    meta = JSON.parse(readString(spec, Ext.metadata)) as JsonObject;
     expect(meta.name).toBe(id);
     expect(meta.labels).toEqual({ app: "web" });
     expect(String(meta.creationTimestamp)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
@@ -84,8 +86,12 @@ describe(`create -> status -> update -> delete through the real server (${storeK
     const data = parseJsonData(relayed.data!) as JsonObject;
     expect(Object.keys(data)).toEqual(["manifestBundle", "conditions", "resourceStatus"]);
     expect(data.manifestBundle).toEqual(deploymentBundle() as unknown as JsonObject);
-    // The metadata relayed to the source is the source's own work metadata.
-    expect(JSON.parse(readString(relayed, Ext.metadata)).labels).toEqual({ app: "web" });
+    // The metadata relayed to the source is the source's own work metadata, with the row's
+    // creationTimestamp (Maestro's syncTimestampsFromResourceMeta; the Go client reads it).
+    const relayedMeta = JSON.parse(readString(relayed, Ext.metadata)) as JsonObject;
+    expect(relayedMeta.labels).toEqual({ app: "web" });
+    expect(relayedMeta.creationTimestamp).toBe(meta.creationTimestamp);
+    expect(relayedMeta.deletionTimestamp).toBeUndefined();
     const rb = await rest(`/resource-bundles/${id}`);
     expect(rb.body.status.ObservedVersion).toBe(1);
     expect(rb.body.status.SequenceID).toBe(readString(status, Ext.sequenceId));
@@ -118,13 +124,20 @@ describe(`create -> status -> update -> delete through the real server (${storeK
     expect((await rest(`/resource-bundles/${id}`)).body.deleted_at).toBeString();
 
     const before = src.about(id).length;
+    const mark = src.events.length;
     await agentClient.publish(agentStatusEvent({ cluster, id, version: 2, status: appliedStatus({ generation: 2, deleted: true }) }));
     await waitFor(async () => (await rest(`/resource-bundles/${id}`)).status === 404);
-    const final = await src.waitFor((e) => readOptionalString(e, Ext.resourceId) === id, 10_000, 0);
+    // The relayed status can reach the source's stream after REST already shows the row gone.
+    const final = await src.waitFor((e) => readOptionalString(e, Ext.resourceId) === id, 10_000, mark);
     expect(src.about(id).length).toBeGreaterThan(before);
     const last = src.about(id).at(-1)!;
     const conditions = (parseJsonData(last.data!) as { conditions: { type: string; status: string }[] }).conditions;
     expect(conditions.some((c) => c.type === "Deleted" && c.status === "True")).toBe(true);
+    // Regression (interop): the Go source client's DELETED watch event takes deletionTimestamp
+    // from this metadata, as Maestro fills it from deleted_at.
+    const lastMeta = JSON.parse(readString(last, Ext.metadata)) as JsonObject;
+    expect(lastMeta.deletionTimestamp).toBe(JSON.parse(readString(del, Ext.metadata)).deletionTimestamp);
+    expect(lastMeta.creationTimestamp).toBe(meta.creationTimestamp);
     expect(final).toBeDefined();
   });
 

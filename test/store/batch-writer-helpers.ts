@@ -41,11 +41,19 @@ export async function createConsumer(db: Database, name: string): Promise<void> 
   await db.query("INSERT INTO consumers (id, name) VALUES ($1, $1) ON CONFLICT DO NOTHING", [name]);
 }
 
-/** The stored row, with timestamps and the snowflake as text for exact comparisons. */
+const rfc3339Seconds = `'YYYY-MM-DD"T"HH24:MI:SS"Z"'`;
+
+/**
+ * The stored row, with the snowflake as text for exact comparisons, and `created` / `deleted`
+ * as RFC 3339 seconds in UTC (how work metadata carries them).
+ */
 export async function readRow(db: Database, id: string): Promise<Record<string, unknown> | undefined> {
   const rows = await db.query(
     `SELECT id, name, source, consumer_name, version, type, payload, status, status_sequence_id::text AS seq,
-            deleted_at IS NOT NULL AS deleting FROM resources WHERE id = $1`,
+            deleted_at IS NOT NULL AS deleting,
+            to_char(created_at AT TIME ZONE 'UTC', ${rfc3339Seconds}) AS created,
+            to_char(deleted_at AT TIME ZONE 'UTC', ${rfc3339Seconds}) AS deleted
+     FROM resources WHERE id = $1`,
     [id],
   );
   return rows[0];

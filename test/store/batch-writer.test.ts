@@ -3,6 +3,7 @@
 // close(), and failure handling.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { JsonObject } from "../../src/cloudevents/types.ts";
 import { ErrorCode, GrpcStatus, MaestroError } from "../../src/errors.ts";
 import { BatchWriter, classifyDatabaseError } from "../../src/store/batch-writer.ts";
 import type { Database } from "../../src/store/database.ts";
@@ -62,6 +63,8 @@ describe("create", () => {
       status: null,
       seq: null,
       deleting: false,
+      created: expect.any(String),
+      deleted: null,
     });
   });
 
@@ -252,9 +255,9 @@ describe("status", () => {
     const result = await status("st-2", { resourceVersion: 3, sequenceId, marker: "applied" });
     expect(result.outcome).toBe("stored");
     if (result.outcome !== "stored") return;
-    const expected = { ...statusPayload("st-2", "applied"), metadata: payload.metadata! };
-    expect(result.resource).toEqual({ id: "st-2", source: "src-a", consumerName: "c1", version: 3, payload, status: expected });
     const row = await readRow(db, "st-2");
+    const expected = { ...statusPayload("st-2", "applied"), metadata: { ...(payload.metadata as JsonObject), creationTimestamp: row?.created as string } };
+    expect(result.resource).toEqual({ id: "st-2", source: "src-a", consumerName: "c1", version: 3, payload, status: expected });
     expect(row?.status).toEqual(expected);
     expect(row?.seq).toBe(sequenceId.toString());
     expect(row?.version).toBe(3);
@@ -273,8 +276,32 @@ describe("status", () => {
     const bare = statusPayload("st-3b", "bare");
     delete bare.metadata;
     const result = await writer.submit({ kind: "status", id: "st-3b", consumerName: "c1", resourceVersion: 1, sequenceId: snowflake(1_000), status: bare, deleted: false });
-    expect(result.outcome === "stored" && result.resource.status).toEqual({ ...bare, metadata: payload.metadata! });
-    expect((await readRow(db, "st-3b"))?.status).toEqual({ ...bare, metadata: payload.metadata! });
+    const row = await readRow(db, "st-3b");
+    const expected = { ...bare, metadata: { ...(payload.metadata as JsonObject), creationTimestamp: row?.created as string } };
+    expect(result.outcome === "stored" && result.resource.status).toEqual(expected);
+    expect(row?.status).toEqual(expected);
+  });
+
+  // Regression (interop): Maestro's Go source client takes a watched work's creation and
+  // deletion times from the status event's metadata, which Maestro fills from the row
+  // (`syncTimestampsFromResourceMeta`); a DELETED watch event without deletionTimestamp broke
+  // its users' "work deleted" checks.
+  test("the status metadata carries the row's creationTimestamp, and deletionTimestamp while deleting", async () => {
+    const payload = specPayload("st-3c", "times");
+    payload.metadata = { name: "w", creationTimestamp: null, labels: { a: "b" } };
+    await writer.submit({ kind: "create", id: "st-3c", source: "src-a", consumerName: "c1", version: 1, payload });
+    const stored = await status("st-3c", { sequenceId: snowflake(1_000), marker: "live" });
+    const live = await readRow(db, "st-3c");
+    expect(live?.created).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    const liveMetadata = { name: "w", creationTimestamp: live?.created as string, labels: { a: "b" } };
+    expect(stored.outcome === "stored" && stored.resource.status.metadata).toEqual(liveMetadata);
+    expect((live?.status as JsonObject).metadata).toEqual(liveMetadata);
+
+    await writer.submit({ kind: "delete", id: "st-3c" });
+    const deleting = await readRow(db, "st-3c");
+    expect(deleting?.deleted).toMatch(/Z$/);
+    const gone = await status("st-3c", { sequenceId: snowflake(2_000), deleted: true, marker: "gone" });
+    expect(gone.outcome === "deleted" && gone.resource.status.metadata).toEqual({ ...liveMetadata, deletionTimestamp: deleting?.deleted as string });
   });
 
   test("a status for another version is ignored as stale", async () => {
@@ -317,6 +344,7 @@ describe("status", () => {
   test("Deleted=True hard-deletes the row whatever its version and returns what the source needs", async () => {
     const payload = await seed("st-8", 4);
     await writer.submit({ kind: "delete", id: "st-8" });
+    const row = await readRow(db, "st-8");
     const result = await status("st-8", { resourceVersion: 1, sequenceId: snowflake(1), deleted: true, marker: "gone" });
     expect(result.outcome).toBe("deleted");
     if (result.outcome !== "deleted") return;
@@ -326,7 +354,10 @@ describe("status", () => {
       consumerName: "c1",
       version: 4,
       payload,
-      status: { ...statusPayload("st-8", "gone"), metadata: payload.metadata! },
+      status: {
+        ...statusPayload("st-8", "gone"),
+        metadata: { ...(payload.metadata as JsonObject), creationTimestamp: row?.created as string, deletionTimestamp: row?.deleted as string },
+      },
     });
     expect(await readRow(db, "st-8")).toBeUndefined();
   });

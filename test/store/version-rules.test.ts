@@ -9,6 +9,7 @@ import {
   decideStatus,
   snowflakeNode,
   statusWithSpecMetadata,
+  workMetadataWithTimes,
   type StatusInput,
   type StatusState,
 } from "../../src/store/version-rules.ts";
@@ -127,15 +128,35 @@ describe("decideStatus", () => {
 });
 
 describe("statusWithSpecMetadata", () => {
-  test("the spec's metadata replaces the status's", () => {
+  const times = { createdAt: new Date("2026-11-26T16:11:40.771Z"), deletedAt: null };
+
+  test("the spec's metadata replaces the status's, with the row's creation time", () => {
     const status = { id: "e1", metadata: { name: "agent-side" }, data: { conditions: [] } };
-    const merged = statusWithSpecMetadata(status, { metadata: { name: "w", uid: "u" }, data: {} });
-    expect(merged).toEqual({ id: "e1", metadata: { name: "w", uid: "u" }, data: { conditions: [] } });
+    const merged = statusWithSpecMetadata(status, { metadata: { name: "w", uid: "u" }, data: {} }, times);
+    expect(merged).toEqual({ id: "e1", metadata: { name: "w", uid: "u", creationTimestamp: "2026-11-26T16:11:40Z" }, data: { conditions: [] } });
     expect(status.metadata).toEqual({ name: "agent-side" });
   });
 
   test("without spec metadata the status is kept as it is", () => {
     const status = { id: "e1", metadata: { name: "agent-side" } };
-    expect(statusWithSpecMetadata(status, { data: {} })).toBe(status);
+    expect(statusWithSpecMetadata(status, { data: {} }, times)).toBe(status);
+  });
+});
+
+describe("workMetadataWithTimes (Maestro's syncTimestampsFromResourceMeta)", () => {
+  test("created_at overrides the source's creationTimestamp; deleted_at adds deletionTimestamp", () => {
+    const deletedAt = new Date("2026-11-26T16:12:01.5Z");
+    expect(workMetadataWithTimes({ name: "w", creationTimestamp: null }, { createdAt: new Date("2026-11-26T16:11:40.771Z"), deletedAt })).toEqual({
+      name: "w",
+      creationTimestamp: "2026-11-26T16:11:40Z",
+      deletionTimestamp: "2026-11-26T16:12:01Z",
+    });
+  });
+
+  test("a metadata value that is not an object is kept", () => {
+    const times = { createdAt: new Date(0), deletedAt: null };
+    expect(workMetadataWithTimes("x", times)).toBe("x");
+    expect(workMetadataWithTimes(null, times)).toBeNull();
+    expect(workMetadataWithTimes([1], times)).toEqual([1]);
   });
 });

@@ -2,7 +2,7 @@
 
 import { describe, expect, test } from "bun:test";
 import { ErrorCode, MaestroError } from "../../src/errors.ts";
-import { statusWithSpecMetadata } from "../../src/store/version-rules.ts";
+import { statusWithSpecMetadata, workMetadataWithTimes } from "../../src/store/version-rules.ts";
 import { encodedBytes, encodeOp, splitRounds, withMetadataJson } from "../../src/store/write-batch.ts";
 import type { WriteOp } from "../../src/store/write-ops.ts";
 
@@ -71,7 +71,8 @@ describe("withMetadataJson", () => {
     const status = { id: "e", metadata: { name: "agent" }, data: { conditions: [] } };
     const payload = { metadata: { name: "spec", labels: { a: "b" } } };
     const { metadata: _ignored, ...rest } = status;
-    const spliced = JSON.parse(withMetadataJson(JSON.stringify(rest), JSON.stringify(payload.metadata)));
-    expect(spliced).toEqual(statusWithSpecMetadata(status, payload));
+    const times = { createdAt: new Date("2026-11-26T16:11:40Z"), deletedAt: null };
+    const spliced = JSON.parse(withMetadataJson(JSON.stringify(rest), JSON.stringify(workMetadataWithTimes(payload.metadata, times))));
+    expect(spliced).toEqual(statusWithSpecMetadata(status, payload, times));
   });
 });
