@@ -121,10 +121,10 @@ async function benchEncodings(db: Database): Promise<void> {
   const batches = Math.max(3, Math.floor(rowsPerPhase / batch / 2));
   const recordset = `INSERT INTO resources (id, name, source, consumer_name, version, payload)
     SELECT v.id, v.id, 'bench', 'cluster-1', 1, v.payload
-    FROM jsonb_to_recordset($1::text::jsonb) AS v(i int, id text, payload jsonb) ORDER BY v.i
+    FROM json_to_recordset($1::text::json) AS v(i int, id text, payload json) ORDER BY v.i
     ON CONFLICT DO NOTHING RETURNING id`;
   const unnest = `INSERT INTO resources (id, name, source, consumer_name, version, payload)
-    SELECT v.id, v.id, 'bench', 'cluster-1', 1, v.payload::jsonb
+    SELECT v.id, v.id, 'bench', 'cluster-1', 1, v.payload::json
     FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS v(id, payload, i) ORDER BY v.i
     ON CONFLICT DO NOTHING RETURNING id`;
   const time = async (name: string, params: (b: number) => unknown[], sql: string) => {
@@ -139,7 +139,7 @@ async function benchEncodings(db: Database): Promise<void> {
   const ids = (tag: string, b: number) => Array.from({ length: batch }, (_, i) => `${tag}-${b}-${i}`);
   const payloads = (b: number) => ids("p", b).map((id) => JSON.stringify(specPayload(id, 1)));
   for (const round of [1, 2]) {
-    await time(`jsonb_to_recordset (run ${round})`, (b) => {
+    await time(`json_to_recordset (run ${round})`, (b) => {
       const texts = payloads(b);
       return [`[${ids(`rs${round}`, b).map((id, i) => `{"i":${i},"id":${JSON.stringify(id)},"payload":${texts[i]}}`).join(",")}]`];
     }, recordset);
@@ -149,7 +149,7 @@ async function benchEncodings(db: Database): Promise<void> {
   // next to the UPDATE it guards.
   const lock = `SELECT id, version, deleted_at FROM resources WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`;
   const update = `UPDATE resources r SET version = r.version + 1, payload = v.payload
-    FROM jsonb_to_recordset($1::text::jsonb) AS v(id text, payload jsonb) WHERE r.id = v.id RETURNING r.id`;
+    FROM json_to_recordset($1::text::json) AS v(id text, payload json) WHERE r.id = v.id RETURNING r.id`;
   let lockMs = 0;
   let updateMs = 0;
   for (let b = 0; b < batches; b++) {

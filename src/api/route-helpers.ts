@@ -6,7 +6,7 @@ import type { ListPage, ListPageQuery } from "../store/list-page.ts";
 import { parseListArgs } from "./list-args.ts";
 import { compileListQuery } from "./list-query.ts";
 import { presentList } from "./presenters/list.ts";
-import { jsonResponse } from "./responses.ts";
+import { jsonResponse, jsonTextResponse } from "./responses.ts";
 import type { SearchTableName } from "./search/mod.ts";
 
 /**
@@ -26,6 +26,8 @@ export interface ListEndpoint<Row, Item extends object> {
   readonly modelKeys: readonly string[];
   list(query: ListPageQuery): Promise<ListPage<Row>>;
   present(row: Row): Item;
+  /** The item as JSON text, when the endpoint can splice it without building objects. */
+  presentJson?(row: Row): string;
 }
 
 /**
@@ -35,6 +37,12 @@ export interface ListEndpoint<Row, Item extends object> {
 export async function listResponse<Row, Item extends object>(request: Request, endpoint: ListEndpoint<Row, Item>): Promise<Response> {
   const args = parseListArgs(new URL(request.url).searchParams);
   const page = await endpoint.list(compileListQuery(args, endpoint.table));
+  if (!args.fields && endpoint.presentJson) {
+    // Same envelope as presentList, assembled as text around the items' own JSON.
+    const items = page.rows.map((row) => endpoint.presentJson!(row));
+    const text = `{"items":[${items.join(",")}],"kind":${JSON.stringify(endpoint.kind)},"page":${args.page},"size":${items.length},"total":${page.total}}`;
+    return jsonTextResponse(request, 200, text);
+  }
   const items = page.rows.map((row) => endpoint.present(row));
   const projection = { fields: args.fields, modelKeys: endpoint.modelKeys, modelName: endpoint.modelName };
   return jsonResponse(request, 200, presentList(endpoint.kind, args.page, page.total, items, projection));

@@ -16,14 +16,15 @@ const migrationLockKey = 0x6d61657374726f;
 
 /**
  * Brings the schema up to date. Idempotent: applied migrations are recorded in
- * `drizzle.__drizzle_migrations` and skipped. Example: `await migrateDatabase(db)`.
+ * `drizzle.__drizzle_migrations` and skipped. `folder` is for tests that migrate step by step.
+ * Example: `await migrateDatabase(db)`.
  */
-export async function migrateDatabase(db: Database): Promise<void> {
+export async function migrateDatabase(db: Database, folder: string = migrationsFolder): Promise<void> {
   if (db.kind === "pglite") {
-    await migratePglite(db.orm as unknown as PgliteDatabase, { migrationsFolder });
+    await migratePglite(db.orm as unknown as PgliteDatabase, { migrationsFolder: folder });
     return;
   }
   await db.withExclusiveLock(migrationLockKey, () =>
-    migratePostgres(db.orm as unknown as PostgresJsDatabase, { migrationsFolder }),
+    migratePostgres(db.orm as unknown as PostgresJsDatabase, { migrationsFolder: folder }),
   );
 }

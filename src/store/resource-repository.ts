@@ -2,11 +2,11 @@
 // in Maestro), and the per-consumer / per-source snapshots that resyncs and redelivery send.
 // All writes go through the batch writer.
 
-import { and, asc, eq, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
+import { and, asc, eq, isNotNull, isNull, lt, ne, or, sql } from "drizzle-orm";
 import type { JsonObject, JsonValue } from "../cloudevents/types.ts";
 import { Errors } from "../errors.ts";
 import type { Orm } from "./database.ts";
-import { listPage, type ListPage, type ListPageQuery } from "./list-page.ts";
+import { listPage, listPageOf, type ListPage, type ListPageQuery } from "./list-page.ts";
 import { resources, type ResourceRow } from "./schema.ts";
 
 /** What an agent needs to receive a resource's spec again. */
@@ -26,6 +26,38 @@ export interface StatusRow {
   /** The spec's ManifestBundle (payload.data), relayed as `manifestBundle`. */
   readonly specBundle: JsonValue | undefined;
 }
+
+/**
+ * A resource as the REST API presents it, its JSON columns selected as text: the API cuts the
+ * parts it shows out of that text instead of parsing and re-serialising megabytes of manifests
+ * and statuses (a 600-bundle list is ~16 MB). The columns are PostgreSQL `json` (text kept as
+ * written), so selecting them as text costs no conversion.
+ */
+export interface BundleRow {
+  readonly id: string;
+  readonly name: string;
+  readonly consumerName: string;
+  readonly version: number;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  readonly deletedAt: Date | null;
+  /** The spec payload (structured CloudEvent JSON). */
+  readonly payloadJson: string;
+  /** The last stored status event, or null before the first. */
+  readonly statusJson: string | null;
+}
+
+const bundleColumns = {
+  id: resources.id,
+  name: resources.name,
+  consumerName: resources.consumerName,
+  version: resources.version,
+  createdAt: resources.createdAt,
+  updatedAt: resources.updatedAt,
+  deletedAt: resources.deletedAt,
+  payloadJson: sql<string>`${resources.payload}::text`,
+  statusJson: sql<string | null>`${resources.status}::text`,
+};
 
 const specColumns = {
   id: resources.id,
@@ -54,6 +86,18 @@ export class ResourceRepository {
     return listPage(this.orm, resources, query);
   }
 
+  /** The REST view of one resource, or a 404 `Resource with id='<id>' not found`. */
+  async getBundle(id: string): Promise<BundleRow> {
+    const rows = await this.orm.select(bundleColumns).from(resources).where(eq(resources.id, id)).limit(1);
+    if (!rows[0]) throw Errors.notFound(`Resource with id='${id}' not found`);
+    return rows[0] as BundleRow;
+  }
+
+  /** One page of the REST view of resources. */
+  listBundles(query: ListPageQuery): Promise<ListPage<BundleRow>> {
+    return listPageOf<BundleRow>(this.orm, resources, query, bundleColumns);
+  }
+
   /** Every resource of a consumer, deleting ones included, whatever the source (spec resync, 3.1). */
   specsForConsumer(consumerName: string): Promise<SpecRow[]> {
     return this.orm.select(specColumns).from(resources).where(eq(resources.consumerName, consumerName)).orderBy(asc(resources.createdAt));
@@ -73,7 +117,7 @@ export class ResourceRepository {
    * an older version), not deleting: candidates for redelivery, oldest change first.
    */
   undelivered(olderThan: Date, limit: number): Promise<SpecRow[]> {
-    const noCurrentStatus = or(isNull(resources.status), sql`(${resources.status} ->> 'resourceversion')::bigint <> ${resources.version}`);
+    const noCurrentStatus = or(isNull(resources.statusVersion), ne(resources.statusVersion, resources.version));
     return this.orm
       .select(specColumns)
       .from(resources)

@@ -2,8 +2,8 @@
 // last status) and server_instances (liveness). drizzle-kit generates drizzle/ from this file.
 
 import { sql } from "drizzle-orm";
-import { bigint, boolean, foreignKey, index, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
-import type { JsonObject } from "../cloudevents/types.ts";
+import { bigint, boolean, foreignKey, index, json, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import type { JsonObject, JsonValue } from "../cloudevents/types.ts";
 
 const timestamps = {
   createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
@@ -24,6 +24,10 @@ export const consumers = pgTable("consumers", {
  * top-level keys, `metadata` as an object, `data` the ManifestBundle); `status` the last
  * accepted agent status event in the same form. `deleted_at` set = deleting (soft delete):
  * the row is hard-deleted only when the agent confirms with Deleted=True.
+ * payload and status are `json`, not `jsonb`: the text is kept as written, so REST lists read it
+ * back without jsonb's binary-to-text conversion (3x slower on 16 MB of HyperShift bundles,
+ * bench/RESULTS.md). `metadata` is the payload's metadata apart, as jsonb, so that label
+ * searches (`payload->'metadata'->'labels'`, api/search) read a small column, not the payload.
  */
 export const resources = pgTable(
   "resources",
@@ -35,10 +39,14 @@ export const resources = pgTable(
     version: bigint("version", { mode: "number" }).notNull(),
     /** Always "" today; kept because Maestro's table and search grammar have it. */
     type: text("type").notNull().default(""),
-    payload: jsonb("payload").$type<JsonObject>().notNull(),
-    status: jsonb("status").$type<JsonObject>(),
+    payload: json("payload").$type<JsonObject>().notNull(),
+    status: json("status").$type<JsonObject>(),
+    /** payload.metadata (any JSON value; NULL when absent), written with the payload. */
+    metadata: jsonb("metadata").$type<JsonValue>(),
     /** The snowflake `sequenceid` of the stored status, so "newer" is one integer comparison. */
     statusSequenceId: bigint("status_sequence_id", { mode: "bigint" }),
+    /** The stored status's `resourceversion`: the redelivery scan compares it with `version`. */
+    statusVersion: bigint("status_version", { mode: "number" }),
     ...timestamps,
     deletedAt: timestamp("deleted_at", { withTimezone: true, mode: "date" }),
   },

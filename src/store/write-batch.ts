@@ -21,12 +21,13 @@ import {
 
 /**
  * An op checked and serialized once, at submit; `json` is the payload JSON text, or for a status
- * its JSON without `metadata` (kept apart in `metadataJson`), so the flush can splice in the
- * spec's metadata without serializing the status again.
+ * its JSON without `metadata`, so the flush can splice in the spec's metadata without serializing
+ * the status again. `metadataJson` is the op's `metadata` alone (a spec's goes to the search
+ * column, a status's is used when the spec has none); undefined when absent.
  */
 export type EncodedOp =
-  | { readonly op: CreateOp; readonly name: string; readonly version: number; readonly json: string }
-  | { readonly op: UpdateOp; readonly json: string }
+  | { readonly op: CreateOp; readonly name: string; readonly version: number; readonly json: string; readonly metadataJson: string | undefined }
+  | { readonly op: UpdateOp; readonly json: string; readonly metadataJson: string | undefined }
   | { readonly op: DeleteOp; readonly json: "" }
   | { readonly op: StatusOp; readonly json: string; readonly metadataJson: string | undefined };
 
@@ -49,11 +50,11 @@ export function encodeOp(op: WriteOp): EncodedOp {
       requireText(op.source, "source");
       requireText(op.consumerName, "consumer name");
       requireVersion(op.version, "version");
-      return { op, name, version: createVersion(op.version), json: stringifyObject(op.payload, "payload") };
+      return { op, name, version: createVersion(op.version), ...encodeSpec(op.payload) };
     }
     case "update":
       requireVersion(op.version, "version");
-      return { op, json: stringifyObject(op.payload, "payload") };
+      return { op, ...encodeSpec(op.payload) };
     case "delete":
       return { op, json: "" };
     case "status":
@@ -67,6 +68,12 @@ export function encodeOp(op: WriteOp): EncodedOp {
     default:
       throw Errors.badRequest(`unsupported resource write ${String((op as { kind: unknown }).kind)}`);
   }
+}
+
+function encodeSpec(payload: JsonObject): { json: string; metadataJson: string | undefined } {
+  const json = stringifyObject(payload, "payload");
+  const metadata = Object.hasOwn(payload, "metadata") ? payload.metadata : undefined;
+  return { json, metadataJson: metadata === undefined ? undefined : stringifyJson(metadata, "payload metadata") };
 }
 
 function encodeStatus(op: StatusOp): EncodedOp {
@@ -151,7 +158,7 @@ async function applyCreates(tx: SqlExecutor, creates: readonly Picked<CreateOp>[
   if (creates.length === 0) return;
   const rows: InsertRow[] = creates.map(({ index, encoded }) => {
     const { op, name, version } = encoded;
-    return { ord: index, id: op.id, name, source: op.source, consumerName: op.consumerName, version, payloadJson: encoded.json };
+    return { ord: index, id: op.id, name, source: op.source, consumerName: op.consumerName, version, payloadJson: encoded.json, metadataJson: encoded.metadataJson };
   });
   const outcomes = await insertRows(tx, rows);
   const byIndex = new Map(creates.map((p) => [p.index, p.encoded.op]));
@@ -174,13 +181,13 @@ async function applyUpdates(
   locked: ReadonlyMap<string, LockedRow>,
   out: Out,
 ): Promise<void> {
-  const accepted: { index: number; id: string; payloadJson: string; current: LockedRow }[] = [];
+  const accepted: { index: number; id: string; payloadJson: string; metadataJson: string | undefined; current: LockedRow }[] = [];
   for (const { index, encoded } of updates) {
     const { op } = encoded;
     const current = locked.get(op.id);
     const error = checkSpecUpdate(op.id, op.version, current && { version: current.version, deleting: current.deletedAt !== null });
     if (error !== null) out[index] = { ok: false, error };
-    else if (current !== undefined) accepted.push({ index, id: op.id, payloadJson: encoded.json, current });
+    else if (current !== undefined) accepted.push({ index, id: op.id, payloadJson: encoded.json, metadataJson: encoded.metadataJson, current });
   }
   if (accepted.length === 0) return;
   const updated = await updatePayloads(tx, accepted);
@@ -212,7 +219,10 @@ async function applyStatuses(
     else if (decision.action === "delete") toDelete.push({ index, op, current });
     else toStore.push({ index, op, current, statusJson: withMetadataJson(encoded.json, specMetadataJson(current) ?? encoded.metadataJson) });
   }
-  const stored = await storeStatuses(tx, toStore.map((s) => ({ id: s.op.id, sequenceId: s.op.sequenceId, statusJson: s.statusJson })));
+  const stored = await storeStatuses(
+    tx,
+    toStore.map((s) => ({ id: s.op.id, sequenceId: s.op.sequenceId, resourceVersion: s.op.resourceVersion, statusJson: s.statusJson })),
+  );
   for (const { index, op, current } of toStore) {
     const payload = stored.get(op.id);
     out[index] = {

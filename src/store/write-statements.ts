@@ -2,9 +2,10 @@
 // driver-neutral SqlExecutor (drizzle's builder costs ~30% on bulk writes, DESIGN.md).
 //
 // Parameter encoding: rows travel as ONE text parameter holding a JSON array, expanded with
-// `jsonb_to_recordset($1::text::jsonb)`; id lists as `$1::text[]`. The `::text` cast makes both
-// drivers send the string untouched (postgres.js would JSON-encode a string bound to a jsonb
-// parameter again). Payloads are stringified once, at submit, and spliced into the array text.
+// `json_to_recordset($1::text::json)`; id lists as `$1::text[]`. The `::text` cast makes both
+// drivers send the string untouched (postgres.js would JSON-encode a string bound to a json
+// parameter again). Payloads are stringified once, at submit, and spliced into the array text;
+// a `json` record field keeps that text as is, which is what the `json` columns store.
 // Measured against `unnest($1::text[], ...)` with payloads as text[] (bench/micro/batch-writer
 // .bench.ts, 1,000 x 3 KB rows): within noise on PostgreSQL (+-10%), 5-40% faster on PGlite.
 // Snowflakes go in and out as text (full 64 bits); timestamps come back as epoch milliseconds
@@ -77,6 +78,8 @@ export interface InsertRow {
   readonly consumerName: string;
   readonly version: number;
   readonly payloadJson: string;
+  /** payload.metadata as JSON text, undefined when absent (the `metadata` search column). */
+  readonly metadataJson: string | undefined;
 }
 
 export type InsertOutcome =
@@ -91,11 +94,11 @@ export type InsertOutcome =
 const insertSql = `
 WITH v AS (
   SELECT x.*, EXISTS (SELECT 1 FROM consumers c WHERE c.name = x.consumer_name) AS consumer_found
-  FROM jsonb_to_recordset($1::text::jsonb)
-    AS x(i int, id text, name text, source text, consumer_name text, version int8, payload jsonb)
+  FROM json_to_recordset($1::text::json)
+    AS x(i int, id text, name text, source text, consumer_name text, version int8, payload json, metadata jsonb)
 ), ins AS (
-  INSERT INTO resources (id, name, source, consumer_name, version, payload)
-  SELECT v.id, v.name, v.source, v.consumer_name, v.version, v.payload FROM v WHERE v.consumer_found ORDER BY v.i
+  INSERT INTO resources (id, name, source, consumer_name, version, payload, metadata)
+  SELECT v.id, v.name, v.source, v.consumer_name, v.version, v.payload, v.metadata FROM v WHERE v.consumer_found ORDER BY v.i
   ON CONFLICT DO NOTHING
   RETURNING id, version, (extract(epoch FROM created_at) * 1000)::float8 AS created_at_ms
 )
@@ -115,7 +118,7 @@ export async function insertRows(tx: SqlExecutor, rows: readonly InsertRow[]): P
   const json = rows.map(
     (r) =>
       `{"i":${r.ord},"id":${JSON.stringify(r.id)},"name":${JSON.stringify(r.name)},"source":${JSON.stringify(r.source)},` +
-      `"consumer_name":${JSON.stringify(r.consumerName)},"version":${r.version},"payload":${r.payloadJson}}`,
+      `"consumer_name":${JSON.stringify(r.consumerName)},"version":${r.version},"payload":${r.payloadJson}${metadataMember(r.metadataJson)}}`,
   );
   const result = await tx.query(insertSql, [`[${json.join(",")}]`]);
   assert(result.length === rows.length, "insertRows must return one outcome per row");
@@ -128,50 +131,66 @@ export async function insertRows(tx: SqlExecutor, rows: readonly InsertRow[]): P
   });
 }
 
-// The rows are locked and already checked; `IS DISTINCT FROM` keeps Maestro's rule that an
-// unchanged payload does not bump the version.
+// The rows are locked and already checked; the version is bumped only when the payload changed,
+// Maestro's rule. Maestro compares the decoded payloads (reflect.DeepEqual); this compares the
+// JSON text, which is the same test for payloads encoded the same way (Go clients marshal maps
+// with sorted keys; our codec keeps the client's order), and reads as "changed" for a payload that
+// differs only in key order or spacing. json has no equality, and comparing as jsonb (parsing
+// both sides) cost 30% of update throughput (bench/micro): docs/compatibility.md.
 const updateSql = `
-UPDATE resources r SET version = r.version + 1, payload = v.payload, updated_at = now()
-FROM jsonb_to_recordset($1::text::jsonb) AS v(id text, payload jsonb)
-WHERE r.id = v.id AND r.payload IS DISTINCT FROM v.payload
+UPDATE resources r SET version = r.version + 1, payload = v.payload, metadata = v.metadata, updated_at = now()
+FROM json_to_recordset($1::text::json) AS v(id text, payload json, metadata jsonb)
+WHERE r.id = v.id AND r.payload::text <> v.payload::text
 RETURNING r.id, r.version`;
+
+/** A new payload for a locked row, with its metadata apart as in InsertRow. */
+export interface PayloadRow {
+  readonly id: string;
+  readonly payloadJson: string;
+  readonly metadataJson: string | undefined;
+}
 
 /**
  * Replaces payloads of locked rows and bumps their versions; returns the new version by id for
- * the rows that changed. Example: `await updatePayloads(tx, [{ id, payloadJson }])`.
+ * the rows that changed. Example: `await updatePayloads(tx, [{ id, payloadJson, metadataJson }])`.
  */
-export async function updatePayloads(
-  tx: SqlExecutor,
-  rows: readonly { readonly id: string; readonly payloadJson: string }[],
-): Promise<Map<string, number>> {
+export async function updatePayloads(tx: SqlExecutor, rows: readonly PayloadRow[]): Promise<Map<string, number>> {
   const updated = new Map<string, number>();
   if (rows.length === 0) return updated;
-  const json = rows.map((r) => `{"id":${JSON.stringify(r.id)},"payload":${r.payloadJson}}`);
+  const json = rows.map((r) => `{"id":${JSON.stringify(r.id)},"payload":${r.payloadJson}${metadataMember(r.metadataJson)}}`);
   const result = await tx.query(updateSql, [`[${json.join(",")}]`]);
   for (const row of result) updated.set(String(row.id), toVersion(row.version));
   assert(updated.size === result.length, "updatePayloads returned an id twice");
   return updated;
 }
 
-// The status JSON arrives with the spec's metadata already spliced in (write-batch.ts). Equal
-// JSON is not stored ("unchanged"), as Maestro's reflect.DeepEqual check.
+// The status JSON arrives with the spec's metadata already spliced in (write-batch.ts). An equal
+// status is not stored ("unchanged"), as Maestro's reflect.DeepEqual check; compared as text,
+// since both sides come from the same encoder (an agent reordering keys costs one extra store).
 const storeStatusSql = `
-UPDATE resources r SET status = v.status, status_sequence_id = v.seq::int8, updated_at = now()
-FROM jsonb_to_recordset($1::text::jsonb) AS v(id text, seq text, status jsonb)
-WHERE r.id = v.id AND r.status IS DISTINCT FROM v.status
+UPDATE resources r SET status = v.status, status_sequence_id = v.seq::int8, status_version = v.version, updated_at = now()
+FROM json_to_recordset($1::text::json) AS v(id text, seq text, version int8, status json)
+WHERE r.id = v.id AND r.status::text IS DISTINCT FROM v.status::text
 RETURNING r.id, r.payload`;
+
+/** One status to store: the event's sequenceid and resourceversion, and its JSON. */
+export interface StatusRow {
+  readonly id: string;
+  readonly sequenceId: bigint;
+  readonly resourceVersion: number;
+  readonly statusJson: string;
+}
 
 /**
  * Stores statuses on locked rows and returns the spec payload by id for the rows stored (absent
- * = unchanged). Example: `await storeStatuses(tx, [{ id, sequenceId: 1n, statusJson }])`.
+ * = unchanged). Example: `await storeStatuses(tx, [{ id, sequenceId: 1n, resourceVersion: 1, statusJson }])`.
  */
-export async function storeStatuses(
-  tx: SqlExecutor,
-  rows: readonly { readonly id: string; readonly sequenceId: bigint; readonly statusJson: string }[],
-): Promise<Map<string, JsonObject>> {
+export async function storeStatuses(tx: SqlExecutor, rows: readonly StatusRow[]): Promise<Map<string, JsonObject>> {
   const stored = new Map<string, JsonObject>();
   if (rows.length === 0) return stored;
-  const json = rows.map((r) => `{"id":${JSON.stringify(r.id)},"seq":"${r.sequenceId}","status":${r.statusJson}}`);
+  const json = rows.map(
+    (r) => `{"id":${JSON.stringify(r.id)},"seq":"${r.sequenceId}","version":${r.resourceVersion},"status":${r.statusJson}}`,
+  );
   const result = await tx.query(storeStatusSql, [`[${json.join(",")}]`]);
   for (const row of result) stored.set(String(row.id), toPayload(row));
   assert(stored.size === result.length, "storeStatuses returned an id twice");
@@ -206,6 +225,11 @@ export async function softDelete(tx: SqlExecutor, ids: readonly string[]): Promi
   for (const row of result) marked.set(String(row.id), { deletedAt: new Date(Number(row.deleted_at_ms)), payload: toPayload(row) });
   assert(marked.size === ids.length, "softDelete must mark every locked, undeleted row");
   return marked;
+}
+
+/** The `,"metadata":…` member of a row object; absent metadata is left out (NULL column). */
+function metadataMember(metadataJson: string | undefined): string {
+  return metadataJson === undefined ? "" : `,"metadata":${metadataJson}`;
 }
 
 function toVersion(value: unknown): number {

@@ -49,7 +49,8 @@ const rfc3339Seconds = `'YYYY-MM-DD"T"HH24:MI:SS"Z"'`;
  */
 export async function readRow(db: Database, id: string): Promise<Record<string, unknown> | undefined> {
   const rows = await db.query(
-    `SELECT id, name, source, consumer_name, version, type, payload, status, status_sequence_id::text AS seq,
+    `SELECT id, name, source, consumer_name, version, type, payload, metadata, status, status_sequence_id::text AS seq,
+            status_version::int AS status_version,
             deleted_at IS NOT NULL AS deleting,
             to_char(created_at AT TIME ZONE 'UTC', ${rfc3339Seconds}) AS created,
             to_char(deleted_at AT TIME ZONE 'UTC', ${rfc3339Seconds}) AS deleted

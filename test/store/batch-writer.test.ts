@@ -8,6 +8,7 @@ import { ErrorCode, GrpcStatus, MaestroError } from "../../src/errors.ts";
 import { BatchWriter, classifyDatabaseError } from "../../src/store/batch-writer.ts";
 import type { Database } from "../../src/store/database.ts";
 import type { StatusResult } from "../../src/store/write-ops.ts";
+import { encodedBytes, encodeOp } from "../../src/store/write-batch.ts";
 import { openTestDatabase } from "../support/database.ts";
 import { waitFor } from "../support/wait.ts";
 import {
@@ -60,8 +61,10 @@ describe("create", () => {
       version: 1,
       type: "",
       payload,
+      metadata: payload.metadata,
       status: null,
       seq: null,
+      status_version: null,
       deleting: false,
       created: expect.any(String),
       deleted: null,
@@ -171,6 +174,17 @@ describe("update", () => {
     const row = await readRow(db, "up-1");
     expect(row?.version).toBe(5);
     expect(row?.payload).toEqual(payload);
+    expect(row?.metadata).toEqual({ name: "up-1", namespace: "ns", labels: { marker: "v5" } });
+  });
+
+  test("a payload without metadata clears the searchable metadata; one with other key order is a change", async () => {
+    const seeded = await seed("up-6", 1);
+    const { metadata: _, ...bare } = seeded;
+    expect((await writer.submit({ kind: "update", id: "up-6", version: 1, payload: bare })).version).toBe(2);
+    expect((await readRow(db, "up-6"))?.metadata).toBeNull();
+    // Compared as JSON text (docs/compatibility.md): the same members in another order bump the version.
+    const reordered = Object.fromEntries(Object.entries(bare).reverse());
+    expect(await writer.submit({ kind: "update", id: "up-6", version: 2, payload: reordered })).toMatchObject({ version: 3, changed: true });
   });
 
   test("version 0 skips the optimistic check", async () => {
@@ -260,6 +274,7 @@ describe("status", () => {
     expect(result.resource).toEqual({ id: "st-2", source: "src-a", consumerName: "c1", version: 3, payload, status: expected });
     expect(row?.status).toEqual(expected);
     expect(row?.seq).toBe(sequenceId.toString());
+    expect(row?.status_version).toBe(3);
     expect(row?.version).toBe(3);
   });
 
@@ -440,8 +455,8 @@ describe("group commit", () => {
     await byRows.close();
 
     const payload = specPayload("cap-b", "x", 1_000);
-    const bytes = JSON.stringify(payload).length;
-    const byBytes = new BatchWriter(db, { batchBytesMax: 3 * bytes + 3 * 20 });
+    const bytes = encodedBytes(encodeOp({ kind: "create", id: "cap-b-0", source: "s", consumerName: "c1", version: 0, payload }));
+    const byBytes = new BatchWriter(db, { batchBytesMax: 3 * bytes + 3 });
     await Promise.all(
       Array.from({ length: 10 }, (_, i) => byBytes.submit({ kind: "create", id: `cap-b-${i}`, source: "s", consumerName: "c1", version: 0, payload })),
     );
@@ -470,7 +485,8 @@ describe("group commit", () => {
   test("the queue is bounded by bytes too", async () => {
     const gate = gatedDatabase(db);
     const payload = specPayload("qb", "x", 1_000);
-    const small = new BatchWriter(gate.db, { queueBytesMax: 2 * JSON.stringify(payload).length + 40 });
+    const bytes = encodedBytes(encodeOp({ kind: "create", id: "qb-0", source: "s", consumerName: "c1", version: 0, payload }));
+    const small = new BatchWriter(gate.db, { queueBytesMax: 2 * bytes + 2 });
     gate.close();
     const op = (i: number) => small.submit({ kind: "create", id: `qb-${i}`, source: "s", consumerName: "c1", version: 0, payload });
     const inFlight = op(0);

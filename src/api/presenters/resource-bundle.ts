@@ -2,10 +2,9 @@
 // split into metadata/manifests/manifest_configs/delete_option, and the status with
 // ObservedVersion/SequenceID once an agent has reported.
 
-import type { Condition, ManifestCondition } from "../../cloudevents/manifest-bundle.ts";
-import type { JsonObject, JsonValue } from "../../cloudevents/types.ts";
-import type { ResourceBundle, ResourceBundleStatus } from "../rest-model.ts";
-import type { ResourceRow } from "../../store/schema.ts";
+import type { BundleRow } from "../../store/resource-repository.ts";
+import type { ResourceBundle } from "../rest-model.ts";
+import { jsonKind, jsonMembers, memberText, type JsonMembers } from "./json-members.ts";
 import { rfc3339Nano, rfc3339Seconds } from "./time.ts";
 
 /** Top-level keys of a ResourceBundle, for `fields` validation. */
@@ -14,59 +13,81 @@ export const RESOURCE_BUNDLE_KEYS = [
   "manifest_configs", "manifests", "metadata", "name", "status", "updated_at", "version",
 ] as const;
 
+/** A stored timestamp in Go's RFC3339Nano, as a JSON string literal. */
+const timeJson = (date: Date) => JSON.stringify(rfc3339Nano(date));
 
-const asObject = (v: JsonValue | undefined): JsonObject | undefined =>
-  v !== null && typeof v === "object" && !Array.isArray(v) ? v : undefined;
-const asArray = (v: JsonValue | undefined): JsonValue[] => (Array.isArray(v) ? v : []);
+/** The JSON text of a member when its value is of `kind`, else undefined. */
+function typedMember(text: string, members: JsonMembers, key: string, kind: "object" | "array"): string | undefined {
+  const value = memberText(text, members, key);
+  return jsonKind(value) === kind ? value : undefined;
+}
 
-function presentMetadata(row: ResourceRow): JsonObject {
-  const meta = asObject(row.payload.metadata);
-  if (!meta) return {};
-  const out: JsonObject = { ...meta, creationTimestamp: rfc3339Seconds(row.createdAt) };
-  if (row.deletedAt) out.deletionTimestamp = rfc3339Seconds(row.deletedAt);
-  return out;
+/** The work metadata: the source's, with creationTimestamp (and deletionTimestamp while deleting) from the row; {} if none. */
+function metadataJson(row: BundleRow, metadata: string | undefined): string {
+  if (metadata === undefined) return "{}";
+  const meta = JSON.parse(metadata) as Record<string, unknown>;
+  meta.creationTimestamp = rfc3339Seconds(row.createdAt);
+  if (row.deletedAt) meta.deletionTimestamp = rfc3339Seconds(row.deletedAt);
+  return JSON.stringify(meta);
+}
+
+/** A member read as PostgreSQL's `->>` would: a string's value, else the value's JSON text. */
+function memberString(text: string, members: JsonMembers, key: string): string | undefined {
+  const value = memberText(text, members, key);
+  return value !== undefined && value.startsWith('"') ? (JSON.parse(value) as string) : value;
 }
 
 /**
  * The status object: `{ObservedVersion, SequenceID, conditions, resourceStatus?}` from the stored
  * status event, or undefined before the first status. Capitalised keys are Maestro's (a Go
- * struct without JSON tags).
+ * struct without JSON tags); resourceStatus only when a non-empty array (Go's omitempty).
  */
-export function presentStatus(status: JsonObject | null): ResourceBundleStatus | undefined {
-  if (!status) return undefined;
-  const data = asObject(status.data) ?? {};
-  const version = status.resourceversion;
-  // The stored status was validated as a ManifestBundleStatus when the agent published it.
-  const out: ResourceBundleStatus = {
-    ObservedVersion: typeof version === "string" ? Number(version) : typeof version === "number" ? version : 0,
-    SequenceID: typeof status.sequenceid === "string" ? status.sequenceid : "",
-    conditions: (data.conditions ?? null) as Condition[] | null,
-  };
-  const resourceStatus = data.resourceStatus;
-  if (Array.isArray(resourceStatus) && resourceStatus.length > 0) out.resourceStatus = resourceStatus as unknown as ManifestCondition[];
-  return out;
+function statusJson(status: string | null): string | undefined {
+  if (status === null) return undefined;
+  const members = jsonMembers(status, 0, "data");
+  const dataMembers = members?.get("data")?.members;
+  const version = Number(memberString(status, members, "resourceversion") ?? 0);
+  const sequenceId = memberString(status, members, "sequenceid") ?? "";
+  const conditions = memberText(status, dataMembers, "conditions") ?? "null";
+  const head = `{"ObservedVersion":${Number.isFinite(version) ? version : 0},"SequenceID":${JSON.stringify(sequenceId)},"conditions":${conditions}`;
+  const resourceStatus = typedMember(status, dataMembers, "resourceStatus", "array");
+  const nonEmpty = resourceStatus !== undefined && !/^\[\s*\]$/.test(resourceStatus);
+  return nonEmpty ? `${head},"resourceStatus":${resourceStatus}}` : `${head}}`;
 }
 
 /**
- * Presents a stored resource. Example: `presentResourceBundle(row).kind === "ResourceBundle"`.
+ * One ResourceBundle as JSON text, keys in Maestro's order. The large parts (manifests,
+ * manifest configs, status) are cut out of the stored JSON text and spliced in unparsed: for a
+ * 600-bundle list (~16 MB) that is ~3x cheaper than JSON.parse + JSON.stringify.
+ * Example: `resourceBundleJson(await repo.getBundle(id))` → `{"consumer_name":"c1",…}`.
  */
-export function presentResourceBundle(row: ResourceRow): ResourceBundle {
-  const data = asObject(row.payload.data) ?? {};
-  const status = presentStatus(row.status);
-  return {
-    consumer_name: row.consumerName,
-    created_at: rfc3339Nano(row.createdAt),
-    ...(row.deletedAt ? { deleted_at: rfc3339Nano(row.deletedAt) } : {}),
-    delete_option: asObject(data.deleteOption) ?? {},
-    href: `/api/maestro/v1/resource-bundles/${row.id}`,
-    id: row.id,
-    kind: "ResourceBundle",
-    manifest_configs: asArray(data.manifestConfigs),
-    manifests: asArray(data.manifests),
-    metadata: presentMetadata(row),
-    name: row.name,
-    ...(status ? { status } : {}),
-    updated_at: rfc3339Nano(row.updatedAt),
-    version: row.version,
-  };
+export function resourceBundleJson(row: BundleRow): string {
+  const payload = row.payloadJson;
+  const members = jsonMembers(payload, 0, "data");
+  const bundle = members?.get("data")?.members;
+  const status = statusJson(row.statusJson);
+  return [
+    `{"consumer_name":${JSON.stringify(row.consumerName)}`,
+    `"created_at":${timeJson(row.createdAt)}`,
+    ...(row.deletedAt ? [`"deleted_at":${timeJson(row.deletedAt)}`] : []),
+    `"delete_option":${typedMember(payload, bundle, "deleteOption", "object") ?? "{}"}`,
+    `"href":${JSON.stringify(`/api/maestro/v1/resource-bundles/${row.id}`)}`,
+    `"id":${JSON.stringify(row.id)}`,
+    `"kind":"ResourceBundle"`,
+    `"manifest_configs":${typedMember(payload, bundle, "manifestConfigs", "array") ?? "[]"}`,
+    `"manifests":${typedMember(payload, bundle, "manifests", "array") ?? "[]"}`,
+    `"metadata":${metadataJson(row, typedMember(payload, members, "metadata", "object"))}`,
+    `"name":${JSON.stringify(row.name)}`,
+    ...(status ? [`"status":${status}`] : []),
+    `"updated_at":${timeJson(row.updatedAt)}`,
+    `"version":${row.version}}`,
+  ].join(",");
+}
+
+/**
+ * Presents a stored resource as an object (single reads and `fields` projections).
+ * Example: `presentResourceBundle(row).kind === "ResourceBundle"`.
+ */
+export function presentResourceBundle(row: BundleRow): ResourceBundle {
+  return JSON.parse(resourceBundleJson(row)) as ResourceBundle;
 }

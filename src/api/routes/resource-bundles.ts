@@ -3,9 +3,9 @@
 
 import { Elysia } from "elysia";
 import type { ResourceRepository } from "../../store/resource-repository.ts";
-import { RESOURCE_BUNDLE_KEYS, presentResourceBundle } from "../presenters/resource-bundle.ts";
+import { RESOURCE_BUNDLE_KEYS, presentResourceBundle, resourceBundleJson } from "../presenters/resource-bundle.ts";
 import { listResponse, pathId } from "../route-helpers.ts";
-import { jsonResponse, noContent } from "../responses.ts";
+import { jsonTextResponse, noContent } from "../responses.ts";
 
 /** What the routes need: reads, and the soft delete (through the batch writer). */
 export interface ResourceBundleDeps {
@@ -23,12 +23,13 @@ export function resourceBundleRoutes(deps: ResourceBundleDeps) {
         kind: "ResourceBundleList",
         modelName: "ResourceBundle",
         modelKeys: RESOURCE_BUNDLE_KEYS,
-        list: (query) => deps.resources.list(query),
+        list: (query) => deps.resources.listBundles(query),
         present: presentResourceBundle,
+        presentJson: resourceBundleJson,
       }),
     )
     .get("/api/maestro/v1/resource-bundles/:id", async ({ request, params }) =>
-      jsonResponse(request, 200, presentResourceBundle(await deps.resources.get(pathId(params.id, "resource bundle")))),
+      jsonTextResponse(request, 200, resourceBundleJson(await deps.resources.getBundle(pathId(params.id, "resource bundle")))),
     )
     .delete("/api/maestro/v1/resource-bundles/:id", async ({ request, params }) => {
       await deps.softDelete(pathId(params.id, "resource bundle"));

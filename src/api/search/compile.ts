@@ -6,7 +6,7 @@ import { assert } from "../../assert.ts";
 import { Errors } from "../../errors.ts";
 import { searchDepthMax } from "../../limits.ts";
 import type { CompareOp, FieldRef, Predicate, SearchAst } from "./ast.ts";
-import { columnKind, type SearchTable } from "./tables.ts";
+import { columnKind, jsonKeyColumn, type SearchTable } from "./tables.ts";
 import { bindValue, type ValueKind } from "./values.ts";
 
 /** A field resolved against a table: its SQL, what it yields, and its name for errors. */
@@ -84,7 +84,8 @@ function compilePredicate(node: Predicate, table: SearchTable): SQL {
     }
     case "contains":
       if (field.kind !== "jsonb") throw Errors.badRequest(`${field.name} is not a JSON value: @> needs one`);
-      return sql`${field.sql} @> ${node.json}::text::jsonb`;
+      // A json column's value is cast; on jsonb the cast is a no-op.
+      return sql`(${field.sql})::jsonb @> ${node.json}::text::jsonb`;
   }
 }
 
@@ -96,7 +97,10 @@ function scalarKind(field: ResolvedField): ValueKind {
   return field.kind;
 }
 
-/** Checks the field against the whitelist and renders `"table"."column" -> $k … ->> $k`. */
+/**
+ * Checks the field against the whitelist and renders `"table"."column" -> $k … ->> $k`; a first
+ * key stored apart (tables.ts jsonKeyColumns) starts from its own column instead.
+ */
 function resolveField(field: FieldRef, table: SearchTable): ResolvedField {
   if (field.table !== undefined && field.table !== table.name) {
     // Maestro treats `other.col` as a join to a related table, and refuses unknown ones with this text.
@@ -108,7 +112,10 @@ function resolveField(field: FieldRef, table: SearchTable): ResolvedField {
   const column = sql`${sql.identifier(table.name)}.${sql.identifier(field.column)}`;
   if (field.path.length === 0 && field.textKey === undefined) return { sql: column, kind, name };
   if (kind !== "jsonb") throw Errors.badRequest(`${name} is not a JSON field: -> and ->> need one`);
-  const chunks: SQL[] = [column, ...field.path.map((key) => sql`-> ${key}`)];
+  const apart = field.path.length > 0 ? jsonKeyColumn(table, field.column, field.path[0]!) : undefined;
+  const start = apart === undefined ? column : sql`${sql.identifier(table.name)}.${sql.identifier(apart)}`;
+  const path = apart === undefined ? field.path : field.path.slice(1);
+  const chunks: SQL[] = [start, ...path.map((key) => sql`-> ${key}`)];
   if (field.textKey !== undefined) chunks.push(sql`->> ${field.textKey}`);
   return { sql: sql.join(chunks, sql` `), kind: field.textKey === undefined ? "jsonb" : "text", name };
 }

@@ -14,7 +14,7 @@ const NAME_PART = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * Like Maestro: items are split on `,`, trimmed of spaces, then split on one space; the
  * direction must be exactly `asc` or `desc`. Any bad item is 400 `bad order value '<item>'`
  * (the item as split, untrimmed, as Maestro echoes it). Any whitelisted column is orderable,
- * including jsonb ones, because Maestro allows every column.
+ * including JSON ones, because Maestro allows every column (ordered as jsonb: json has no order).
  * Example: `parseOrderBy("created_at desc, name", resourcesSearchTable)`.
  */
 export function parseOrderBy(text: string, table: SearchTable): SQL[] {
@@ -36,7 +36,8 @@ function orderTerm(item: string, table: SearchTable): SQL {
     throw Errors.badRequest(`bad order value '${item}'`);
   }
   const order = direction === "asc" ? sql`ASC` : sql`DESC`;
-  return sql`${sql.identifier(table.name)}.${sql.identifier(column)} ${order}`;
+  const ref = sql`${sql.identifier(table.name)}.${sql.identifier(column)}`;
+  return columnKind(table, column) === "jsonb" ? sql`(${ref})::jsonb ${order}` : sql`${ref} ${order}`;
 }
 
 /** The whitelisted column a field name refers to, or undefined. Accepts `col` and `<table>.col`. */

@@ -2,8 +2,8 @@
 // kind, which decides how values are checked, bound and cast.
 
 /**
- * How a column is compared. `jsonb` columns are reachable only through `->`, `->>` and `@>`
- * (and `is [not] null`). Example: `resources.version` is `"number"`.
+ * How a column is compared. `jsonb` columns (JSON values, stored as json or jsonb) are reachable
+ * only through `->`, `->>` and `@>` (and `is [not] null`). Example: `resources.version` is `"number"`.
  */
 export type ColumnKind = "text" | "number" | "timestamp" | "jsonb";
 
@@ -16,6 +16,11 @@ export interface SearchTable {
   readonly name: string;
   readonly modelName: string;
   readonly columns: Readonly<Record<string, ColumnKind>>;
+  /**
+   * Top-level keys of JSON columns that are also stored apart, as jsonb: `column -> 'key'` reads
+   * the apart column instead of the (large, json) column. Example: `{ payload: { metadata: "metadata" } }`.
+   */
+  readonly jsonKeyColumns?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 /** The `resources` table (resource bundles). `status_sequence_id` is internal and not searchable. */
@@ -35,6 +40,8 @@ export const resourcesSearchTable: SearchTable = Object.freeze({
     payload: "jsonb",
     status: "jsonb",
   } satisfies Record<string, ColumnKind>),
+  // Label selectors search payload->'metadata'->'labels' (the Go client's List).
+  jsonKeyColumns: Object.freeze({ payload: Object.freeze({ metadata: "metadata" }) }),
 });
 
 /** The `consumers` table (clusters). */
@@ -69,4 +76,15 @@ export type SearchTableName = keyof typeof searchTables;
  */
 export function columnKind(table: SearchTable, column: string): ColumnKind | undefined {
   return Object.hasOwn(table.columns, column) ? table.columns[column] : undefined;
+}
+
+/**
+ * The column holding `column -> key` apart, if the table has one.
+ * Example: `jsonKeyColumn(resourcesSearchTable, "payload", "metadata") === "metadata"`.
+ */
+export function jsonKeyColumn(table: SearchTable, column: string, key: string): string | undefined {
+  const keys = table.jsonKeyColumns;
+  if (keys === undefined || !Object.hasOwn(keys, column)) return undefined;
+  const apart = keys[column]!;
+  return Object.hasOwn(apart, key) ? apart[key] : undefined;
 }

@@ -15,7 +15,8 @@ import { expectBadRequest, expectParseError, render, thrown } from "./helpers.ts
 const R = resourcesSearchTable;
 const C = consumersSearchTable;
 const compile = (text: string, table: SearchTable = R) => render(compileSearch(parseSearch(text), table));
-const labels = `"resources"."payload" -> $1 -> $2`;
+const payloadPath = `"resources"."payload" -> $1 -> $2`;
+const metaLabels = `"resources"."metadata" -> $1`;
 
 describe("compileSearch: SQL text and parameters", () => {
   const cases: [string, string, unknown[]][] = [
@@ -53,17 +54,20 @@ describe("compileSearch: SQL text and parameters", () => {
       `("resources"."source" = $1 AND ("resources"."consumer_name" = $2 OR "resources"."consumer_name" = $3))`,
       ["s1", "a", "b"],
     ],
-    [`payload->'metadata'->'labels'@>'{"app":"test"}'`, `${labels} @> $3::text::jsonb`, ["metadata", "labels", '{"app":"test"}']],
-    [`payload->'metadata'->'labels'->>'k'<>'v'`, `${labels} ->> $3 <> $4`, ["metadata", "labels", "k", "v"]],
-    [`payload->'metadata'->'labels'->>'k'<>null`, `${labels} ->> $3 IS NOT NULL`, ["metadata", "labels", "k"]],
-    [`payload->'metadata'->'labels'->>'k' = null`, `${labels} ->> $3 IS NULL`, ["metadata", "labels", "k"]],
-    [`payload->'metadata'->'labels'->>'k'in('a','b')`, `${labels} ->> $3 IN ($4, $5)`, ["metadata", "labels", "k", "a", "b"]],
-    [`payload->'metadata'->'labels'->>'k' not in ('a')`, `${labels} ->> $3 NOT IN ($4)`, ["metadata", "labels", "k", "a"]],
-    [`payload->'metadata'->'labels'->>'k' like 'a%'`, `${labels} ->> $3 LIKE $4`, ["metadata", "labels", "k", "a%"]],
-    [`payload->'data'->'manifests' is null`, `${labels} IS NULL`, ["data", "manifests"]],
+    // payload->'metadata' reads the metadata column (the payload's metadata kept apart as jsonb).
+    [`payload->'metadata'->'labels'@>'{"app":"test"}'`, `("resources"."metadata" -> $1)::jsonb @> $2::text::jsonb`, ["labels", '{"app":"test"}']],
+    [`payload->'metadata'->'labels'->>'k'<>'v'`, `${metaLabels} ->> $2 <> $3`, ["labels", "k", "v"]],
+    [`payload->'metadata'->'labels'->>'k'<>null`, `${metaLabels} ->> $2 IS NOT NULL`, ["labels", "k"]],
+    [`payload->'metadata'->'labels'->>'k' = null`, `${metaLabels} ->> $2 IS NULL`, ["labels", "k"]],
+    [`payload->'metadata'->'labels'->>'k'in('a','b')`, `${metaLabels} ->> $2 IN ($3, $4)`, ["labels", "k", "a", "b"]],
+    [`payload->'metadata'->'labels'->>'k' not in ('a')`, `${metaLabels} ->> $2 NOT IN ($3)`, ["labels", "k", "a"]],
+    [`payload->'metadata'->'labels'->>'k' like 'a%'`, `${metaLabels} ->> $2 LIKE $3`, ["labels", "k", "a%"]],
+    [`payload->'metadata' @> '{"name":"w"}'`, `("resources"."metadata")::jsonb @> $1::text::jsonb`, ['{"name":"w"}']],
+    [`payload->>'metadata' is null`, `"resources"."payload" ->> $1 IS NULL`, ["metadata"]],
+    [`payload->'data'->'manifests' is null`, `${payloadPath} IS NULL`, ["data", "manifests"]],
     [`status->>'sequenceid' > '5'`, `"resources"."status" ->> $1 > $2`, ["sequenceid", "5"]],
     [`status->>'resourceversion' = 3`, `"resources"."status" ->> $1 = $2`, ["resourceversion", "3"]],
-    [`payload @> '{"source":"s1"}'`, `"resources"."payload" @> $1::text::jsonb`, ['{"source":"s1"}']],
+    [`payload @> '{"source":"s1"}'`, `("resources"."payload")::jsonb @> $1::text::jsonb`, ['{"source":"s1"}']],
   ];
   for (const [search, sqlText, params] of cases) {
     test(search, () => {
@@ -79,16 +83,16 @@ describe("compileSearch: SQL text and parameters", () => {
     expect(compile(text)).toEqual({
       sql:
         `("resources"."source" = $1 AND "resources"."consumer_name" = $2 AND ` +
-        `"resources"."payload" -> $3 -> $4 @> $5::text::jsonb AND "resources"."payload" -> $6 -> $7 ->> $8 IN ($9) AND ` +
-        `"resources"."payload" -> $10 -> $11 ->> $12 <> $13 AND "resources"."payload" -> $14 -> $15 ->> $16 IS NOT NULL)`,
-      params: ["s1", "c1", "metadata", "labels", '{"a":"b","c":"d"}', "metadata", "labels", "e", "f", "metadata", "labels", "g", "h", "metadata", "labels", "i"],
+        `("resources"."metadata" -> $3)::jsonb @> $4::text::jsonb AND "resources"."metadata" -> $5 ->> $6 IN ($7) AND ` +
+        `"resources"."metadata" -> $8 ->> $9 <> $10 AND "resources"."metadata" -> $11 ->> $12 IS NOT NULL)`,
+      params: ["s1", "c1", "labels", '{"a":"b","c":"d"}', "labels", "e", "f", "labels", "g", "h", "labels", "i"],
     });
   });
 
   test("consumers: name, labels by key and by containment, timestamps", () => {
     expect(compile("name = 'cluster1'", C)).toEqual({ sql: `"consumers"."name" = $1`, params: ["cluster1"] });
     expect(compile("labels->>'env' = 'prod'", C)).toEqual({ sql: `"consumers"."labels" ->> $1 = $2`, params: ["env", "prod"] });
-    expect(compile(`labels @> '{"env":"prod"}'`, C)).toEqual({ sql: `"consumers"."labels" @> $1::text::jsonb`, params: ['{"env":"prod"}'] });
+    expect(compile(`labels @> '{"env":"prod"}'`, C)).toEqual({ sql: `("consumers"."labels")::jsonb @> $1::text::jsonb`, params: ['{"env":"prod"}'] });
     expect(compile("consumers.created_at < '2030-01-01'", C)).toEqual({
       sql: `"consumers"."created_at" < $1::text::timestamptz`,
       params: ["2030-01-01T00:00:00Z"],
@@ -169,6 +173,7 @@ describe("compileSearch: no user text reaches the SQL string", () => {
     [
       String.raw`"(resources|consumers)"\."[a-z_]+"`,
       String.raw`\$\d+(::text::(numeric|timestamptz|jsonb))?`,
+      "::jsonb",
       "AND|OR|NOT|IN|LIKE|ILIKE|IS|NULL|BETWEEN|TRUE|FALSE",
       "=|<>|<|<=|>|>=|->|->>|@>",
     ]

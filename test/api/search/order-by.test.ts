@@ -22,9 +22,9 @@ describe("parseOrderBy", () => {
     expect(sqlOf("Name desc", consumersSearchTable)).toEqual([`"consumers"."name" DESC`]);
   });
 
-  test("jsonb columns are orderable, as in Maestro", () => {
-    expect(sqlOf("payload")).toEqual([`"resources"."payload" ASC`]);
-    expect(sqlOf("labels desc", consumersSearchTable)).toEqual([`"consumers"."labels" DESC`]);
+  test("JSON columns are orderable, as in Maestro, ordered as jsonb", () => {
+    expect(sqlOf("payload")).toEqual([`("resources"."payload")::jsonb ASC`]);
+    expect(sqlOf("labels desc", consumersSearchTable)).toEqual([`("consumers"."labels")::jsonb DESC`]);
   });
 
   test("no parameters, ever", () => {

@@ -37,8 +37,8 @@ beforeAll(async () => {
     const payload = { id: `ev-${r.id}`, source: r.source, metadata, data: { manifests: [{ kind: "ConfigMap" }] } };
     const status = r.version === 2 ? { resourceversion: 2, sequenceid: "7" } : null;
     await db.query(
-      `INSERT INTO resources (id, name, source, consumer_name, version, payload, status, created_at, deleted_at)
-       VALUES ($1, $1, $2, $3, $4, $5::text::jsonb, $6::text::jsonb, $7::text::timestamptz, $8::text::timestamptz)`,
+      `INSERT INTO resources (id, name, source, consumer_name, version, payload, metadata, status, created_at, deleted_at)
+       VALUES ($1, $1, $2, $3, $4, $5::text::json, ($5::text::jsonb) -> 'metadata', $6::text::json, $7::text::timestamptz, $8::text::timestamptz)`,
       [r.id, r.source, r.consumer, r.version, JSON.stringify(payload), status ? JSON.stringify(status) : null, r.created, r.deleted],
     );
   }
