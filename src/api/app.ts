@@ -25,7 +25,7 @@ export interface ApiDeps extends ResourceBundleDeps {
 /** A request handler: what Bun.serve's `fetch` and in-process tests call. */
 export type FetchHandler = (request: Request) => Promise<Response>;
 
-function unmatched(request: Request): Response {
+function unmatched(request: Request): Response | Promise<Response> {
   const path = routedPath(request.url);
   const route = matchRoute(path);
   if (route && request.method !== "OPTIONS") {
