@@ -61,7 +61,9 @@ export async function startServer(extraArgs: readonly string[] = []): Promise<Se
   const scratch = await createScratchDatabase();
   const store = scratch ? [`--db-url=${scratch.url}`] : ["--db-data-dir=memory://"];
   const args = ["server", "--server-hostname=127.0.0.1", "--http-server-bindport=0", "--grpc-server-bindport=0", "--grpc-broker-bindport=0", "--metrics-server-bindport=0", "--health-check-server-bindport=0", "--undelivered-resource-threshold=0", ...store, ...extraArgs];
-  const proc = Bun.spawn([process.execPath, join(root, "src", "cli.ts"), ...args], { stdout: "ignore", stderr: "pipe" });
+  // BENCH_SERVER_BUN_FLAGS (e.g. "--cpu-prof-md --cpu-prof-dir=.tmp/prof") profiles the server.
+  const bunFlags = (process.env.BENCH_SERVER_BUN_FLAGS ?? "").split(" ").filter((f) => f !== "");
+  const proc = Bun.spawn([process.execPath, ...bunFlags, join(root, "src", "cli.ts"), ...args], { stdout: "ignore", stderr: "pipe" });
   const serving = await lineWith(proc.stderr, "serving", 60_000);
   drain(proc.stderr);
   return {
