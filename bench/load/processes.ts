@@ -108,8 +108,12 @@ export interface AgentHandle {
 export async function startAgent(broker: string, clusters: number, prefix: string, extraArgs: readonly string[] = []): Promise<AgentHandle> {
   const config = join(root, ".tmp", `bench-agent-${process.pid}-${prefix}.yaml`);
   await Bun.write(config, `url: ${broker}\n`);
+  // The compiled agent (`npm run build:agent`) when present; BENCH_AGENT_BUN_FLAGS (e.g.
+  // "--cpu-prof-md --cpu-prof-dir=.tmp/prof") runs the source instead, with those flags.
   const binary = join(root, "maestro-agent");
-  const command = (await Bun.file(binary).exists()) ? [binary] : [process.execPath, join(root, "src", "cli.ts"), "agent"];
+  const bunFlags = (process.env.BENCH_AGENT_BUN_FLAGS ?? "").split(" ").filter((f) => f !== "");
+  const compiled = bunFlags.length === 0 && (await Bun.file(binary).exists());
+  const command = compiled ? [binary] : [process.execPath, ...bunFlags, join(root, "src", "cli.ts"), "agent"];
   const args = [`--simulate=${clusters}`, `--consumer-prefix=${prefix}`, `--workload-source-config=${config}`, ...extraArgs];
   const proc = Bun.spawn([...command, ...args], { stdout: "ignore", stderr: "pipe" });
   await lineWith(proc.stderr, "agent started", 120_000);
