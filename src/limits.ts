@@ -38,6 +38,15 @@ export const writeBatchBytesMax = 16 * 1024 * 1024;
  */
 export const writeQueueRowsMax = 100_000;
 
+/**
+ * Spec resync reads: consumers per query. Every agent resyncs when it (re)connects, so a connect
+ * storm of 200,000 clusters would be 200,000 queries; coalesced, it is 200 queries of 1,000
+ * bound parameters each (PostgreSQL allows 65,535).
+ */
+export const specResyncConsumersPerQuery = 1_000;
+/** Spec resync reads in flight at once: leaves most of the pool to the writer and the REST API. */
+export const specResyncQueriesInFlight = 2;
+
 /** DB pool size for postgres.js (Maestro's `--db-max-open-connections` default is 50; we need few). */
 export const dbPoolConnectionsMax = 10;
 
@@ -45,6 +54,7 @@ assert(writeBatchRowsMax > 0, "writeBatchRowsMax must be positive");
 assert(writeBatchBytesMax >= grpcReceiveBytesMax, "one maximal gRPC message must fit in one batch");
 assert(writeQueueRowsMax >= writeBatchRowsMax, "the queue must hold at least one full batch");
 assert(listSizeDefault <= listSizeMax, "the default page must be within the maximum");
+assert(specResyncQueriesInFlight < dbPoolConnectionsMax, "resync reads must leave pool connections to the writer");
 
 /**
  * Deepest nesting the hand-written protobuf codec follows when skipping unknown group fields
@@ -350,3 +360,62 @@ assert(jsonPathCacheEntriesMax > 0, "jsonPathCacheEntriesMax must be positive");
 assert(jsonPathCacheTemplateCharsMax > 0, "jsonPathCacheTemplateCharsMax must be positive");
 assert(jsonPathNestingMax >= 4, "a filter inside a union inside a field chain must parse");
 assert(jsonPathResultsMax > 0, "jsonPathResultsMax must be positive");
+
+/**
+ * MQTT transport (src/transport/mqtt): largest PUBLISH packet we send. Maestro's dev broker and
+ * resync batches stay under 512 KiB (maestro-wire.md 3.3, 4.1), and a work's manifests are at
+ * most 500 KiB (`workManifestsBytesMax`), so a spec event of a valid work plus ~12 KiB of
+ * attributes fits. A bigger event is refused before it reaches the broker, with a typed error.
+ */
+export const mqttPacketBytesMax = 512 * 1024;
+/**
+ * MQTT: largest packet we accept (advertised as Maximum Packet Size in CONNECT, so the broker
+ * never sends more). Go Maestro puts no cap on what it publishes; 4 MiB is the gRPC receive
+ * bound, so an event that can arrive over gRPC can arrive over MQTT too.
+ */
+export const mqttReceivePacketBytesMax = grpcReceiveBytesMax;
+/**
+ * MQTT: QoS 1 publishes sent and awaiting PUBACK, per connection. The broker's Receive Maximum
+ * (CONNACK) lowers it; AWS IoT allows 100 unacknowledged messages per connection. 100 in flight
+ * at a 1 ms loopback round trip is ~100k PUBACKs/s, far above the store's ~23k rows/s wall.
+ */
+export const mqttPublishInflightMax = 100;
+/**
+ * MQTT: publishes waiting behind the in-flight window or for a reconnect. A spec resync of a
+ * 10,000-work cluster queues 10,000 events (like `streamPendingFramesMax`); past this bound a
+ * publish rejects at once (PublishQueueFull) and the caller's resync covers it later.
+ */
+export const mqttPublishQueueMax = 10_000;
+/** MQTT: bytes waiting in that queue: 64 MiB is ~20,000 typical 3 KB events or 128 maximal packets. */
+export const mqttPublishQueueBytesMax = 64 * 1024 * 1024;
+/**
+ * MQTT: a publish not acknowledged within this time (queued during an outage, or sent and never
+ * PUBACKed) rejects with PublishTimeout. 30 s matches the source client's Publish deadline and
+ * outlasts a broker restart (~1-5 s) plus the reconnect period.
+ */
+export const mqttPublishTimeoutMs = 30_000;
+/** MQTT: how often queued and in-flight publishes are checked against their deadline (one timer per client). */
+export const mqttPublishExpiryCheckMs = 1_000;
+/**
+ * MQTT: delay between reconnect attempts (mqtt.js `reconnectPeriod`, fixed, no backoff). Each
+ * client adds up to `mqttReconnectJitter` of it at random, so 10,000 agents behind a restarted
+ * broker spread their reconnects over 1-1.5 s instead of arriving in one burst.
+ */
+export const mqttReconnectPeriodMs = 1_000;
+/** MQTT: fraction of the reconnect period added at random per client (see above). */
+export const mqttReconnectJitter = 0.5;
+/** MQTT: wait before re-trying a subscription the broker refused after a reconnect (an ACL being fixed). */
+export const mqttResubscribeRetryMs = 5_000;
+/** MQTT: longest wait for a graceful DISCONNECT on close() before the socket is destroyed. */
+export const mqttCloseTimeoutMs = 2_000;
+
+assert(mqttPacketBytesMax > workManifestsBytesMax, "a spec event of a valid work fits one MQTT packet");
+assert(mqttReceivePacketBytesMax >= mqttPacketBytesMax, "we accept every packet we would send");
+assert(mqttReceivePacketBytesMax <= 268_435_455, "MQTT's variable byte integer caps a packet at 256 MiB");
+assert(mqttPublishInflightMax >= 1 && mqttPublishInflightMax <= 65_535, "the in-flight window fits MQTT's 16-bit packet ids and Receive Maximum");
+assert(mqttPublishQueueMax >= mqttPublishInflightMax, "the queue holds at least one full window");
+assert(mqttPublishQueueBytesMax >= 16 * mqttPacketBytesMax, "the queue holds several maximal packets");
+assert(mqttPublishExpiryCheckMs < mqttPublishTimeoutMs, "deadlines are checked several times per timeout");
+assert(mqttReconnectPeriodMs > 0, "mqtt.js reconnects only with a positive period");
+assert(mqttReconnectJitter >= 0 && mqttReconnectJitter < 1, "jitter is a fraction below 1");
+assert(mqttPublishTimeoutMs > mqttReconnectPeriodMs * (1 + mqttReconnectJitter), "a publish outlives at least one reconnect attempt");

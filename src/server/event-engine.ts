@@ -7,8 +7,10 @@ import type { Registry } from "prom-client";
 import { registerGrpcMetrics } from "../observability/grpc-metrics.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { BatchWriter } from "../store/batch-writer.ts";
-import type { ResourceRepository } from "../store/resource-repository.ts";
+import { specResyncConsumersPerQuery, specResyncQueriesInFlight } from "../limits.ts";
+import type { ResourceRepository, SpecRow } from "../store/resource-repository.ts";
 import { handleAgentPublish } from "./agent-publish.ts";
+import { CoalescedReads } from "./coalesced-reads.ts";
 import { Delivery } from "./delivery.ts";
 import { brokerRoutingKey, listenGrpc, sourceRoutingKey, type GrpcListener } from "./grpc-services.ts";
 import { Redelivery } from "./redelivery.ts";
@@ -52,7 +54,11 @@ export function createEventEngine(
   const grpcMetrics = registerGrpcMetrics(metricsRegistry);
   registerStreamMetrics(metricsRegistry, { source: sources, agent: agents }, { publishResponsesSent: () => grpcMetrics.publishResponsesSent() });
   const delivery = new Delivery(agents, sources, config.sourceId);
-  const deps = { ...store, delivery, sourceId: config.sourceId };
+  const consumerSpecs = new CoalescedReads<string, readonly SpecRow[]>((names) => store.resources.specsForConsumers(names), {
+    keysPerBatch: specResyncConsumersPerQuery,
+    batchesInFlight: specResyncQueriesInFlight,
+  }, []);
+  const deps = { ...store, delivery, consumerSpecs, sourceId: config.sourceId };
   const ticker = new HeartbeatTicker([sources, agents], config.streamHeartbeatIntervalMs);
   const redelivery = new Redelivery(store.resources, delivery, agents, {
     thresholdMs: config.undeliveredThresholdMs,

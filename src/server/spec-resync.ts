@@ -6,13 +6,15 @@ import { readString } from "../cloudevents/attributes.ts";
 import { parseSpecResyncRequest } from "../cloudevents/resync-codec.ts";
 import { Ext, type CloudEvent } from "../cloudevents/types.ts";
 import { Errors, GrpcStatus, MaestroError } from "../errors.ts";
-import type { ResourceRepository, SpecRow } from "../store/resource-repository.ts";
+import type { SpecRow } from "../store/resource-repository.ts";
+import type { CoalescedReads } from "./coalesced-reads.ts";
 import type { Delivery } from "./delivery.ts";
 import { PublishContext, inContext } from "./grpc-errors.ts";
 
 /** What a spec resync needs. */
 export interface SpecResyncDeps {
-  readonly resources: ResourceRepository;
+  /** A consumer's resources (ResourceRepository.specsForConsumers, coalesced across agents). */
+  readonly consumerSpecs: CoalescedReads<string, readonly SpecRow[]>;
   readonly delivery: Delivery;
 }
 
@@ -54,9 +56,9 @@ export async function resyncSpecs(deps: SpecResyncDeps, event: CloudEvent): Prom
   } catch (err) {
     throw inContext(err, PublishContext.specResync);
   }
-  let rows: SpecRow[];
+  let rows: readonly SpecRow[];
   try {
-    rows = await deps.resources.specsForConsumer(clusterName);
+    rows = await deps.consumerSpecs.load(clusterName);
   } catch (err) {
     throw inContext(failedPrecondition(err), PublishContext.specResync);
   }

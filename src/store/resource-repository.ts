@@ -2,7 +2,7 @@
 // in Maestro), and the per-consumer / per-source snapshots that resyncs and redelivery send.
 // All writes go through the batch writer.
 
-import { and, asc, eq, isNotNull, isNull, lt, ne, or, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, isNull, lt, ne, or, sql } from "drizzle-orm";
 import type { JsonObject, JsonValue } from "../cloudevents/types.ts";
 import { Errors } from "../errors.ts";
 import type { Orm } from "./database.ts";
@@ -98,9 +98,20 @@ export class ResourceRepository {
     return listPageOf<BundleRow>(this.orm, resources, query, bundleColumns);
   }
 
-  /** Every resource of a consumer, deleting ones included, whatever the source (spec resync, 3.1). */
-  specsForConsumer(consumerName: string): Promise<SpecRow[]> {
-    return this.orm.select(specColumns).from(resources).where(eq(resources.consumerName, consumerName)).orderBy(asc(resources.createdAt));
+  /**
+   * Every resource of each consumer, deleting ones included, whatever the source (spec resync,
+   * 3.1), in one query: each name maps to its rows, oldest first (empty for none).
+   */
+  async specsForConsumers(consumerNames: readonly string[]): Promise<Map<string, SpecRow[]>> {
+    const byConsumer = new Map<string, SpecRow[]>(consumerNames.map((name) => [name, []]));
+    if (consumerNames.length === 0) return byConsumer;
+    const rows = await this.orm
+      .select(specColumns)
+      .from(resources)
+      .where(inArray(resources.consumerName, [...consumerNames]))
+      .orderBy(asc(resources.createdAt));
+    for (const row of rows) byConsumer.get(row.consumerName)?.push(row);
+    return byConsumer;
   }
 
   /** Every resource of a source that has a status, deleting ones included (status resync, 3.2). */
