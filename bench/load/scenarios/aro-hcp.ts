@@ -11,6 +11,7 @@ import { uuidV4 } from "../../../src/cloudevents/ids.ts";
 import { timestampNow } from "../../../src/cloudevents/time.ts";
 import { Ext, JSON_CONTENT_TYPE, type CloudEvent, type JsonObject } from "../../../src/cloudevents/types.ts";
 import { CloudEventClient } from "../../../src/transport/grpc/client.ts";
+import { palette, renderChart } from "../chart.ts";
 import { createConsumers, startAgent, type ServerHandle } from "../processes.ts";
 import type { Progress } from "../progress.ts";
 import { percentiles } from "../stats.ts";
@@ -114,8 +115,17 @@ async function timedList(url: string, encoding: "gzip" | "identity" = "gzip"): P
   return { ms: Math.round(median * 10) / 10, bytes: runs[0]!.bytes, items: runs[0]!.items };
 }
 
-/** Runs the scenario; returns its metrics (no time series: the numbers are the result). */
-export async function runAroHcp(server: ServerHandle, p: AroHcpParams, progress: Progress): Promise<{ metrics: Record<string, unknown> }> {
+/** Per second of the create phase: creates acknowledged and their publish->ack latencies. */
+function chartOf(seconds: readonly number[][], title: string): string {
+  const p = seconds.map((ms) => percentiles(ms));
+  return renderChart(title, [{ name: "creates acked/s", values: seconds.map((ms) => ms.length), color: palette[0]! }], [
+    { name: "publish->ack p50 (ms)", values: p.map((x) => x.p50), color: palette[1]! },
+    { name: "publish->ack p99 (ms)", values: p.map((x) => x.p99), color: palette[3]! },
+  ]);
+}
+
+/** Runs the scenario; returns its metrics and a chart of the create phase. */
+export async function runAroHcp(server: ServerHandle, p: AroHcpParams, progress: Progress): Promise<{ metrics: Record<string, unknown>; svg: string }> {
   const prefix = `aro${Date.now().toString(36)}`;
   const consumers = p.consumers === 1 ? [prefix] : Array.from({ length: p.consumers }, (_, i) => `${prefix}-${i + 1}`);
   await createConsumers(server.rest, consumers);
@@ -129,13 +139,19 @@ export async function runAroHcp(server: ServerHandle, p: AroHcpParams, progress:
     let next = 0;
     let acked = 0;
     let bytes = 0;
+    const latencies: number[] = [];
+    const perSecond: number[][] = [];
     const start = performance.now();
     await Promise.all(Array.from({ length: createConcurrency }, async () => {
       while (next < work.length) {
         const item = work[next++]!;
         const event = createEvent(`${prefix}-source`, item.consumer, item.id, item.bundle);
         bytes += event.data!.length;
+        const sent = performance.now();
         await source.publish(event);
+        const done = performance.now();
+        latencies.push(done - sent);
+        (perSecond[Math.floor((done - start) / 1000)] ??= []).push(done - sent);
         acked++;
         progress.update(`aro-hcp: created ${acked}/${work.length}`);
       }
@@ -157,9 +173,11 @@ export async function runAroHcp(server: ServerHandle, p: AroHcpParams, progress:
     const oneIdentity = await timedList(oneUrl, "identity");
     const all = await timedList(`${server.rest}/api/maestro/v1/resource-bundles?size=65500`);
     return {
+      svg: chartOf(Array.from(perSecond, (ms) => ms ?? []), `aro-hcp: creating ${work.length} bundles (${p.consumers} consumers), ${createConcurrency} in flight`),
       metrics: {
         bundles: work.length,
         createPerSec: Math.round(acked / createSec),
+        createLatencyMs: percentiles(latencies),
         allStatusSec: Math.round(statusSec * 10) / 10,
         averageSpecBytes: Math.round(bytes / work.length),
         listOneConsumerMs: one.ms,
