@@ -2,10 +2,9 @@
 // with `ce-*` user properties, structured JSON on receipt, and the topic layout. Pure: no I/O.
 
 import { ErrorCode, Errors, MaestroError } from "../errors.ts";
-import { attributeKeyCacheMax } from "../limits.ts";
 import { formatAttributeValue, parseIntegerText } from "./attributes.ts";
-import { decodeCloudEventJson, extensionName, writableExtensionName } from "./json-codec.ts";
-import { ATTRIBUTE_PREFIX, STRUCTURED_BATCH_CONTENT_TYPE, STRUCTURED_JSON_CONTENT_TYPE } from "./ocm-binding.ts";
+import { decodeCloudEventJson, writableExtensionName } from "./json-codec.ts";
+import { ATTRIBUTE_PREFIX, prefixedName, STRUCTURED_BATCH_CONTENT_TYPE, STRUCTURED_JSON_CONTENT_TYPE } from "./ocm-binding.ts";
 import { isInt32 } from "./proto-wire.ts";
 import { formatTimestamp, parseTimestamp } from "./time.ts";
 import { Ext, SPEC_VERSION } from "./types.ts";
@@ -96,18 +95,6 @@ export function encodeMqttMessage(event: CloudEvent): EncodedMqttEventMessage {
 function lastValue(v: string | readonly string[] | undefined): string | undefined {
   if (v === undefined || typeof v === "string") return v;
   return v.length === 0 ? undefined : v[v.length - 1];
-}
-
-/** Validated names by user-property key; ~15 distinct keys arrive on every event. */
-const nameByKey = new Map<string, string>();
-
-function prefixedName(key: string): string {
-  const cached = nameByKey.get(key);
-  if (cached !== undefined) return cached;
-  const name = extensionName(key.slice(ATTRIBUTE_PREFIX.length));
-  if (nameByKey.size >= attributeKeyCacheMax) nameByKey.clear();
-  nameByKey.set(key, name);
-  return name;
 }
 
 /** Runs a value parser; its error becomes MaestroError(BadRequest) naming the user property. */

@@ -98,7 +98,11 @@ interface BinaryFields {
 /** Validated names by wire key; the same ~15 keys arrive on every event, so each is checked once. */
 const nameByKey = new Map<string, string>();
 
-function prefixedName(key: string): string {
+/**
+ * The attribute or extension name of a `ce-` key (proto attribute key, MQTT user property),
+ * validated once per distinct key. Example: `prefixedName("ce-ResourceID") === "resourceid"`.
+ */
+export function prefixedName(key: string): string {
   const cached = nameByKey.get(key);
   if (cached !== undefined) return cached;
   const name = extensionName(key.slice(ATTRIBUTE_PREFIX.length));
