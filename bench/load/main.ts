@@ -15,6 +15,8 @@ const flags: readonly FlagSpec[] = [
   { name: "smoke", kind: "bool", default: false, help: "Seconds and small N: checks correctness, not speed (CI runs this)" },
   { name: "target", kind: "string", default: "", help: "REST URL of a running server (its gRPC ports must be Maestro's defaults 8090/8091, metrics 8080); default: start one" },
   { name: "store", kind: "enum", default: "pglite", values: ["pglite", "postgres"], help: "Store of the --target server, for the result file (a started server uses DATABASE_URL if set)" },
+  { name: "transport", kind: "enum", default: "grpc", values: ["grpc", "mqtt"], help: "How simulated clusters reach the server: grpc (its broker port) or mqtt (throughput, aro-hcp)" },
+  { name: "mqtt-broker", kind: "string", default: "", help: "With --transport=mqtt: host:port of the MQTT broker (default: a private Mosquitto started for the run)" },
   { name: "clusters", kind: "int", default: 0, min: 0, max: 1_000_000, help: "Simulated clusters (default: throughput 100, clusters 200000; smoke: 10 / 500)" },
   { name: "duration", kind: "duration", default: 60_000, help: "throughput: how long to publish" },
   { name: "concurrency", kind: "int", default: 256, min: 1, max: 100_000, help: "throughput: publishes in flight" },
@@ -34,7 +36,12 @@ async function run(scenario: string, argv: readonly string[]): Promise<{ result:
   const smoke = Boolean(values.smoke);
   const progress = new Progress();
   const target = String(values.target);
-  const server: ServerHandle = target ? targetServer(target, values.store as "postgres" | "pglite") : await startServer();
+  const transport = values.transport as "grpc" | "mqtt";
+  const mqttBroker = String(values["mqtt-broker"]);
+  if (transport === "mqtt" && target && !mqttBroker) throw new ConfigError("--target with --transport=mqtt needs --mqtt-broker (the broker the server uses)");
+  const server: ServerHandle = target
+    ? targetServer(target, values.store as "postgres" | "pglite", transport === "mqtt" ? mqttBroker : undefined)
+    : await startServer(transport === "mqtt" ? { transport, brokerHost: mqttBroker } : { transport });
   try {
     let out: { metrics: Record<string, unknown>; svg?: string; params: Record<string, unknown> };
     if (scenario === "throughput") {
@@ -63,7 +70,7 @@ async function run(scenario: string, argv: readonly string[]): Promise<{ result:
     progress.done(`${scenario}: done`);
     const result: RunResult = {
       scenario, date: new Date().toISOString(), command: `npm run bench:load -- ${scenario} ${argv.join(" ")}`.trim(), machine: machine(),
-      store: server.store, transport: "grpc", params: out.params, metrics: out.metrics, smoke,
+      store: server.store, transport: server.agentLink.transport, params: out.params, metrics: out.metrics, smoke,
     };
     return { result, svg: out.svg };
   } finally {

@@ -5,14 +5,40 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createScratchDatabase } from "../../test/support/database.ts";
+import { parseBrokerConfig, type MqttBrokerConfig } from "../../src/transport/mqtt/broker-config.ts";
+import { startMosquitto } from "../../test/support/mosquitto.ts";
 
 const root = join(import.meta.dir, "..", "..");
+
+/** How agents reach the server: its gRPC broker port, or an MQTT broker both use. */
+export type AgentLink = { readonly transport: "grpc"; readonly broker: string } | { readonly transport: "mqtt"; readonly brokerHost: string };
+
+/** Maestro's deployed topic templates (maestro-wire.md 4.1); agents set their own consumer segment. */
+export const mqttSourceEventsTemplate = "sources/maestro/consumers/+/sourceevents";
+export const mqttAgentEventsTemplate = "sources/maestro/consumers/+/agentevents";
+
+/** The broker YAML of the server and the agents in MQTT mode. */
+function mqttBrokerYaml(brokerHost: string): string {
+  return `brokerHost: ${brokerHost}\ntopics:\n  sourceEvents: ${mqttSourceEventsTemplate}\n  agentEvents: ${mqttAgentEventsTemplate}\n`;
+}
+
+/** The same settings for the harness's own MQTT clients (observers). */
+export function benchBrokerConfig(brokerHost: string): MqttBrokerConfig {
+  return parseBrokerConfig(mqttBrokerYaml(brokerHost));
+}
+
+/**
+ * Mosquitto lines for a load run: its default 1,000 queued QoS 1 messages per client would drop
+ * statuses behind the server's single subscription and specs behind the observer.
+ */
+const mosquittoLoadConfig = ["max_queued_messages 10000000", "max_inflight_messages 1000"];
 
 /** Where the server's ports are. */
 export interface ServerEndpoints {
   readonly rest: string;
   readonly grpc: string;
-  readonly grpcBroker: string;
+  /** How simulated clusters reach the server. */
+  readonly agentLink: AgentLink;
   readonly metrics: string;
   /** The server's pid when this run started it (RSS/CPU readings); undefined with --target. */
   readonly pid: number | undefined;
@@ -55,12 +81,21 @@ function drain(stream: ReadableStream<Uint8Array>): void {
 /**
  * Starts `maestro server` on PostgreSQL (a scratch database when DATABASE_URL is set) or
  * in-memory PGlite, with redelivery off so it never adds events of its own to a measurement.
- * Example: `const server = await startServer([]);`
+ * Example: `const server = await startServer({ transport: "mqtt" });` (a private Mosquitto too).
  */
-export async function startServer(extraArgs: readonly string[] = []): Promise<ServerHandle> {
+export async function startServer(link: { transport: "grpc" } | { transport: "mqtt"; brokerHost?: string } = { transport: "grpc" }): Promise<ServerHandle> {
+  // MQTT without a broker address: a private Mosquitto for this run.
+  const mosquitto = link.transport === "mqtt" && !link.brokerHost ? await startMosquitto({ extraConfig: mosquittoLoadConfig }) : undefined;
+  const brokerHost = link.transport === "mqtt" ? (link.brokerHost || mosquitto!.brokerHost) : "";
   const scratch = await createScratchDatabase();
   const store = scratch ? [`--db-url=${scratch.url}`] : ["--db-data-dir=memory://"];
-  const args = ["server", "--server-hostname=127.0.0.1", "--http-server-bindport=0", "--grpc-server-bindport=0", "--grpc-broker-bindport=0", "--metrics-server-bindport=0", "--health-check-server-bindport=0", "--undelivered-resource-threshold=0", ...store, ...extraArgs];
+  const transportArgs: string[] = [];
+  if (link.transport === "mqtt") {
+    const config = join(root, ".tmp", `bench-server-mqtt-${process.pid}.yaml`);
+    await Bun.write(config, mqttBrokerYaml(brokerHost));
+    transportArgs.push("--message-broker-type=mqtt", `--message-broker-config-file=${config}`, `--client-id=bench-server-${process.pid}`);
+  }
+  const args = ["server", "--server-hostname=127.0.0.1", "--http-server-bindport=0", "--grpc-server-bindport=0", "--grpc-broker-bindport=0", "--metrics-server-bindport=0", "--health-check-server-bindport=0", "--undelivered-resource-threshold=0", ...store, ...transportArgs];
   // BENCH_SERVER_BUN_FLAGS (e.g. "--cpu-prof-md --cpu-prof-dir=.tmp/prof") profiles the server.
   const bunFlags = (process.env.BENCH_SERVER_BUN_FLAGS ?? "").split(" ").filter((f) => f !== "");
   const proc = Bun.spawn([process.execPath, ...bunFlags, join(root, "src", "cli.ts"), ...args], { stdout: "ignore", stderr: "pipe" });
@@ -69,7 +104,7 @@ export async function startServer(extraArgs: readonly string[] = []): Promise<Se
   return {
     rest: `http://127.0.0.1:${serving.rest}`,
     grpc: `127.0.0.1:${serving.grpc}`,
-    grpcBroker: `127.0.0.1:${serving.grpcBroker}`,
+    agentLink: link.transport === "mqtt" ? { transport: "mqtt", brokerHost } : { transport: "grpc", broker: `127.0.0.1:${serving.grpcBroker}` },
     metrics: `http://127.0.0.1:${serving.metrics}/metrics`,
     pid: proc.pid,
     store: scratch ? "postgres" : "pglite",
@@ -77,17 +112,21 @@ export async function startServer(extraArgs: readonly string[] = []): Promise<Se
       proc.kill("SIGTERM");
       await proc.exited;
       await scratch?.drop();
+      await mosquitto?.dispose();
     },
   };
 }
 
-/** A server started elsewhere (`--target http://host:8000`), assumed on Maestro's default ports. */
-export function targetServer(restUrl: string, store: "postgres" | "pglite"): ServerHandle {
+/**
+ * A server started elsewhere (`--target http://host:8000`), assumed on Maestro's default ports;
+ * in MQTT mode its agents use `brokerHost`.
+ */
+export function targetServer(restUrl: string, store: "postgres" | "pglite", brokerHost?: string): ServerHandle {
   const url = new URL(restUrl);
   return {
     rest: url.origin,
     grpc: `${url.hostname}:8090`,
-    grpcBroker: `${url.hostname}:8091`,
+    agentLink: brokerHost ? { transport: "mqtt", brokerHost } : { transport: "grpc", broker: `${url.hostname}:8091` },
     metrics: `http://${url.hostname}:8080/metrics`,
     pid: undefined,
     store,
@@ -103,18 +142,18 @@ export interface AgentHandle {
 
 /**
  * Starts `maestro-agent --simulate N` (the compiled binary when built, else `bun src/cli.ts agent`).
- * Example: `await startAgent(server.grpcBroker, 100, "bench", ["--status-sync-interval=60s"])`.
+ * Example: `await startAgent(server.agentLink, 100, "bench", ["--status-sync-interval=60s"])`.
  */
-export async function startAgent(broker: string, clusters: number, prefix: string, extraArgs: readonly string[] = []): Promise<AgentHandle> {
+export async function startAgent(link: AgentLink, clusters: number, prefix: string, extraArgs: readonly string[] = []): Promise<AgentHandle> {
   const config = join(root, ".tmp", `bench-agent-${process.pid}-${prefix}.yaml`);
-  await Bun.write(config, `url: ${broker}\n`);
+  await Bun.write(config, link.transport === "grpc" ? `url: ${link.broker}\n` : mqttBrokerYaml(link.brokerHost));
   // The compiled agent (`npm run build:agent`) when present; BENCH_AGENT_BUN_FLAGS (e.g.
   // "--cpu-prof-md --cpu-prof-dir=.tmp/prof") runs the source instead, with those flags.
   const binary = join(root, "maestro-agent");
   const bunFlags = (process.env.BENCH_AGENT_BUN_FLAGS ?? "").split(" ").filter((f) => f !== "");
   const compiled = bunFlags.length === 0 && (await Bun.file(binary).exists());
   const command = compiled ? [binary] : [process.execPath, ...bunFlags, join(root, "src", "cli.ts"), "agent"];
-  const args = [`--simulate=${clusters}`, `--consumer-prefix=${prefix}`, `--workload-source-config=${config}`, ...extraArgs];
+  const args = [`--simulate=${clusters}`, `--consumer-prefix=${prefix}`, `--workload-source-driver=${link.transport}`, `--workload-source-config=${config}`, ...extraArgs];
   const proc = Bun.spawn([...command, ...args], { stdout: "ignore", stderr: "pipe" });
   await lineWith(proc.stderr, "agent started", 120_000);
   drain(proc.stderr);

@@ -1,6 +1,6 @@
 // Many simulated clusters in one agent process, their streams sharing a few gRPC connections:
 // every cluster connects, and bundles for clusters on different connections are applied and
-// reported. (The 10,000-cluster run is a benchmark: bench/load/simulated-clusters.ts.)
+// reported. (Large numbers of clusters are a benchmark: `npm run bench:load -- clusters`.)
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readOptionalString } from "../../src/cloudevents/attributes.ts";

@@ -101,7 +101,7 @@ export interface MosquittoBroker {
   dispose(): Promise<void>;
 }
 
-function configText(port: number, dir: string, tls: MosquittoTlsOptions | undefined): string {
+function configText(port: number, dir: string, tls: MosquittoTlsOptions | undefined, extra: readonly string[]): string {
   const lines = [
     `listener ${port} 127.0.0.1`,
     "allow_anonymous true",
@@ -119,6 +119,7 @@ function configText(port: number, dir: string, tls: MosquittoTlsOptions | undefi
     lines.push(`cafile ${tls.caFile}`, `certfile ${tls.certFile}`, `keyfile ${tls.keyFile}`);
     lines.push(`require_certificate ${tls.requireCertificate === false ? "false" : "true"}`, "tls_version tlsv1.3");
   }
+  lines.push(...extra);
   return `${lines.join("\n")}\n`;
 }
 
@@ -129,16 +130,17 @@ process.on("exit", () => {
 
 /**
  * Starts a private Mosquitto on a free 127.0.0.1 port; resolves once the port accepts connections.
+ * `extraConfig` lines are appended to the generated mosquitto.conf (the load harness raises queues).
  * Throws when the binary is missing (check mosquittoSkipReason first) or the broker exits early.
  * Example: `const broker = await startMosquitto(); afterAll(() => broker.dispose());`
  */
-export async function startMosquitto(options: { tls?: MosquittoTlsOptions } = {}): Promise<MosquittoBroker> {
+export async function startMosquitto(options: { tls?: MosquittoTlsOptions; extraConfig?: readonly string[] } = {}): Promise<MosquittoBroker> {
   const binary = mosquittoBinary;
   if (binary === undefined) throw new Error(mosquittoSkipReason);
   const dir = mkdtempSync(join(tmpdir(), "maestro-mosquitto-"));
   const port = await freePort();
   const confPath = join(dir, "mosquitto.conf");
-  writeFileSync(confPath, configText(port, dir, options.tls));
+  writeFileSync(confPath, configText(port, dir, options.tls, options.extraConfig ?? []));
   let proc: Bun.Subprocess | undefined;
   const log = () => (existsSync(join(dir, "mosquitto.log")) ? readFileSync(join(dir, "mosquitto.log"), "utf8") : "");
 

@@ -131,7 +131,7 @@ export async function runAroHcp(server: ServerHandle, p: AroHcpParams, progress:
   await createConsumers(server.rest, consumers);
   // Statuses carry their feedback once the simulated controllers made the objects ready (2 s):
   // a 2 s sync interval republishes them then, as Maestro's spoke watcher would.
-  const agent = await startAgent(server.grpcBroker, consumers.length, prefix, ["--status-sync-interval=2s"]);
+  const agent = await startAgent(server.agentLink, consumers.length, prefix, ["--status-sync-interval=2s"]);
   const tpl = { mc: await template("aro-hcp.managedcluster.yaml"), ns: await template("aro-hcp.manifestwork.namespace.yaml"), hs: await template("aro-hcp.manifestwork.hypershift.yaml") };
   const work = consumers.flatMap((consumer) => Array.from({ length: p.bundlesPerConsumer / 2 }, () => bundles(tpl, consumer).map((b) => ({ consumer, ...b }))).flat());
   const source = new CloudEventClient(server.grpc);

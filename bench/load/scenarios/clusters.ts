@@ -7,6 +7,7 @@ import { manifestBundleEventType } from "../../../src/cloudevents/event-type.ts"
 import { uuidV4 } from "../../../src/cloudevents/ids.ts";
 import { timestampNow } from "../../../src/cloudevents/time.ts";
 import { Ext, JSON_CONTENT_TYPE, type CloudEvent } from "../../../src/cloudevents/types.ts";
+import { ConfigError } from "../../../src/config/flags.ts";
 import { CloudEventClient } from "../../../src/transport/grpc/client.ts";
 import { palette, renderChart } from "../chart.ts";
 import { cpuSeconds, createConsumers, rssBytes, scrapeMetric, startAgent, type AgentHandle, type ServerHandle } from "../processes.ts";
@@ -49,6 +50,8 @@ async function until(what: string, check: () => Promise<boolean>, timeoutSec: nu
 
 /** Runs the scenario; returns its metrics and chart. */
 export async function runClusters(server: ServerHandle, p: ClustersParams, progress: Progress): Promise<{ metrics: Record<string, unknown>; svg: string }> {
+  // Counting connected clusters and pricing heartbeats needs the server's own agent streams.
+  if (server.agentLink.transport !== "grpc") throw new ConfigError("the clusters scenario measures the gRPC broker's streams: use --transport=grpc");
   const prefix = `cl${Date.now().toString(36)}`;
   const names = p.clusters === 1 ? [prefix] : Array.from({ length: p.clusters }, (_, i) => `${prefix}-${i + 1}`);
   const baseRss = server.pid ? rssBytes(server.pid) : 0;
@@ -62,7 +65,7 @@ export async function runClusters(server: ServerHandle, p: ClustersParams, progr
     for (let first = 0; first < names.length; first += clustersPerAgentProcess) {
       const count = Math.min(clustersPerAgentProcess, names.length - first);
       // Processes are named by their own prefix; the cluster names are what the consumers are.
-      agents.push(await startAgent(server.grpcBroker, count, prefix, ["--status-sync-interval=600s", "--clusters-per-connection=1000", `--simulate-offset=${first}`]));
+      agents.push(await startAgent(server.agentLink, count, prefix, ["--status-sync-interval=600s", "--clusters-per-connection=1000", `--simulate-offset=${first}`]));
     }
     const connectSec = await until("connecting", async () => {
       streams = await scrapeMetric(server.metrics, 'maestro_grpc_streams{kind="agent"}');

@@ -1,7 +1,7 @@
 // The throughput scenario: K simulated clusters, sources publishing creates and updates as fast
-// as they are acknowledged (or at --rate), observers on the broker timing delivery, and a
-// source stream timing statuses. Measures events/s and latencies, and checks that no
-// acknowledged spec was lost or delivered twice.
+// as they are acknowledged (or at --rate), observers on the broker (the gRPC broker port or the
+// MQTT broker) timing delivery, and a source stream timing statuses. Measures events/s and
+// latencies, and checks that no acknowledged spec was lost or delivered twice.
 
 import { integerAttr, readInteger, readOptionalString, stringAttr } from "../../../src/cloudevents/attributes.ts";
 import { manifestBundleEventType, MANIFEST_BUNDLE_DATA_TYPE_NAME } from "../../../src/cloudevents/event-type.ts";
@@ -9,8 +9,9 @@ import { uuidV4 } from "../../../src/cloudevents/ids.ts";
 import { timestampNow } from "../../../src/cloudevents/time.ts";
 import { Ext, JSON_CONTENT_TYPE, type CloudEvent } from "../../../src/cloudevents/types.ts";
 import { CloudEventClient, type Subscription } from "../../../src/transport/grpc/client.ts";
+import { MqttCloudEventClient } from "../../../src/transport/mqtt/client.ts";
 import { palette, renderChart } from "../chart.ts";
-import { cpuSeconds, createConsumers, rssBytes, scrapeMetric, startAgent, type ServerHandle } from "../processes.ts";
+import { benchBrokerConfig, cpuSeconds, createConsumers, mqttAgentEventsTemplate, mqttSourceEventsTemplate, rssBytes, scrapeMetric, startAgent, type ServerHandle } from "../processes.ts";
 import { Progress } from "../progress.ts";
 import { percentiles, TimeSeries } from "../stats.ts";
 
@@ -68,30 +69,80 @@ class Ledger {
   statusesInWindow = 0;
 }
 
-async function openObservers(broker: string, clusters: readonly string[], ledger: Ledger, series: TimeSeries): Promise<{ clients: CloudEventClient[]; subs: Subscription[] }> {
+/** A spec event seen by an observer: counted, checked for duplicates, timed publish→agent. */
+function observeSpec(e: CloudEvent, ledger: Ledger, series: TimeSeries): void {
+  const now = performance.now();
+  const key = `${readOptionalString(e, Ext.resourceId)}:${readInteger(e, Ext.resourceVersion)}`;
+  const seen = ledger.specSeen.get(key) ?? 0;
+  if (seen > 0) ledger.duplicates++;
+  ledger.specSeen.set(key, seen + 1);
+  ledger.specEvents++;
+  series.count("spec deliveries/s", now);
+  const sent = ledger.sentAt.get(key);
+  if (sent !== undefined && seen === 0) {
+    ledger.latency.agent.push(now - sent);
+    series.latency("publish→agent", now, now - sent);
+  }
+}
+
+/** Observers that see every spec an agent gets; `close()` ends them. */
+interface Observers {
+  close(): Promise<void>;
+}
+
+/** gRPC: one extra Subscribe per cluster on the broker port (the server fans each spec out twice). */
+async function openGrpcObservers(broker: string, clusters: readonly string[], ledger: Ledger, series: TimeSeries): Promise<Observers> {
   const clients = Array.from({ length: Math.ceil(clusters.length / 500) }, () => new CloudEventClient(broker, { channelOptions: { "grpc.use_local_subchannel_pool": 1 } }));
   let headers = 0;
   const subs = clusters.map((cluster, i) =>
     clients[Math.floor(i / 500)]!.subscribe({ source: "", clusterName: cluster, dataType: MANIFEST_BUNDLE_DATA_TYPE_NAME }, {
       onHeader: () => headers++,
-      onEvent: (e) => {
-        const now = performance.now();
-        const key = `${readOptionalString(e, Ext.resourceId)}:${readInteger(e, Ext.resourceVersion)}`;
-        const seen = ledger.specSeen.get(key) ?? 0;
-        if (seen > 0) ledger.duplicates++;
-        ledger.specSeen.set(key, seen + 1);
-        ledger.specEvents++;
-        series.count("spec deliveries/s", now);
-        const sent = ledger.sentAt.get(key);
-        if (sent !== undefined && seen === 0) {
-          ledger.latency.agent.push(now - sent);
-          series.latency("publish→agent", now, now - sent);
-        }
-      },
+      onEvent: (e) => observeSpec(e, ledger, series),
     }),
   );
   while (headers < clusters.length) await Bun.sleep(50);
-  return { clients, subs };
+  return {
+    close: async () => {
+      for (const sub of subs) sub.cancel();
+      for (const c of clients) c.close();
+    },
+  };
+}
+
+/** MQTT: one client subscribed to every consumer's sourceevents topic (the broker copies each spec). */
+async function openMqttObservers(brokerHost: string, prefix: string, ledger: Ledger, series: TimeSeries): Promise<Observers> {
+  const client = await MqttCloudEventClient.connect(benchBrokerConfig(brokerHost), `${prefix}-observer`);
+  client.onEvent((_topic, e) => {
+    if (e.type.includes(".spec.")) observeSpec(e, ledger, series);
+  });
+  await client.subscribe([mqttSourceEventsTemplate]);
+  return { close: () => client.close() };
+}
+
+/**
+ * MQTT: resolves once every simulated cluster sent its spec resync request, which the agent does
+ * after its subscription is up, so specs published from then on reach it.
+ */
+async function mqttAgentsReady(brokerHost: string, prefix: string, clusters: readonly string[]): Promise<void> {
+  const waiting = new Set(clusters);
+  const client = await MqttCloudEventClient.connect(benchBrokerConfig(brokerHost), `${prefix}-ready`);
+  client.onEvent((_topic, e) => {
+    if (e.type.endsWith(".spec.resync_request")) waiting.delete(readOptionalString(e, Ext.clusterName) ?? "");
+  });
+  await client.subscribe([mqttAgentEventsTemplate]);
+  try {
+    return await new Promise<void>((resolve, reject) => {
+      const timeout = setTimeout(() => reject(new Error(`${waiting.size} simulated clusters sent no spec resync request within 120 s`)), 120_000);
+      const check = setInterval(() => {
+        if (waiting.size > 0) return;
+        clearInterval(check);
+        clearTimeout(timeout);
+        resolve();
+      }, 50);
+    });
+  } finally {
+    await client.close();
+  }
 }
 
 function watchStatuses(client: CloudEventClient, source: string, ledger: Ledger, series: TimeSeries): Promise<Subscription> {
@@ -123,15 +174,21 @@ export async function runThroughput(server: ServerHandle, p: ThroughputParams, p
   const source = `${prefix}-source`;
   progress.update(`creating ${clusters.length} consumers…`, true);
   await createConsumers(server.rest, clusters);
-  const agent = await startAgent(server.grpcBroker, clusters.length, prefix, ["--status-sync-interval=600s", `--clusters-per-connection=${Math.max(1, Math.ceil(clusters.length / 2))}`]);
+  const link = server.agentLink;
+  const ready = link.transport === "mqtt" ? mqttAgentsReady(link.brokerHost, prefix, clusters) : undefined;
+  const agent = await startAgent(link, clusters.length, prefix, ["--status-sync-interval=600s", `--clusters-per-connection=${Math.max(1, Math.ceil(clusters.length / 2))}`]);
   const ledger = new Ledger();
   const startMs = performance.now();
   const series = new TimeSeries(startMs);
   const publishers = Array.from({ length: p.connections }, () => new CloudEventClient(server.grpc, { channelOptions: { "grpc.use_local_subchannel_pool": 1 } }));
   const statusClient = new CloudEventClient(server.grpc);
-  const observers = p.observe ? await openObservers(server.grpcBroker, clusters, ledger, series) : undefined;
+  let observers: Observers | undefined;
+  if (p.observe) {
+    observers = link.transport === "mqtt" ? await openMqttObservers(link.brokerHost, prefix, ledger, series) : await openGrpcObservers(link.broker, clusters, ledger, series);
+  }
   const statusSub = await watchStatuses(statusClient, source, ledger, series);
-  while ((await scrapeMetric(server.metrics, 'maestro_grpc_streams{kind="agent"}')) < clusters.length * (p.observe ? 2 : 1)) await Bun.sleep(100);
+  if (link.transport === "mqtt") await ready;
+  else while ((await scrapeMetric(server.metrics, 'maestro_grpc_streams{kind="agent"}')) < clusters.length * (p.observe ? 2 : 1)) await Bun.sleep(100);
 
   const tracked = new Map<string, Tracked>();
   const ids: string[] = [];
@@ -220,8 +277,8 @@ export async function runThroughput(server: ServerHandle, p: ThroughputParams, p
   const agentRss = rssBytes(agent.pid);
 
   statusSub.cancel();
-  for (const sub of observers?.subs ?? []) sub.cancel();
-  for (const c of [...publishers, statusClient, ...(observers?.clients ?? [])]) c.close();
+  await observers?.close();
+  for (const c of [...publishers, statusClient]) c.close();
   await agent.stop();
 
   const statusesInWindow = ledger.statusesInWindow;
