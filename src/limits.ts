@@ -419,3 +419,72 @@ assert(mqttPublishExpiryCheckMs < mqttPublishTimeoutMs, "deadlines are checked s
 assert(mqttReconnectPeriodMs > 0, "mqtt.js reconnects only with a positive period");
 assert(mqttReconnectJitter >= 0 && mqttReconnectJitter < 1, "jitter is a fraction below 1");
 assert(mqttPublishTimeoutMs > mqttReconnectPeriodMs * (1 + mqttReconnectJitter), "a publish outlives at least one reconnect attempt");
+
+/**
+ * MQTT server mode: status hashes in one status.resync_request to an agent. Maestro sends its
+ * hashes in batches of 1,000 (maestro-wire.md 3.3); an entry is ~110 bytes for a UUID id, so a
+ * full batch is ~110 KB of JSON, well under the byte bound below.
+ */
+export const mqttStatusResyncHashesPerRequestMax = 1_000;
+/**
+ * MQTT server mode: largest status.resync_request, data plus envelope. Maestro refuses a batch
+ * whose JSON CloudEvent exceeds 512 KiB, the dev broker's packet bound; we split instead.
+ */
+export const mqttStatusResyncRequestBytesMax = 512 * 1024;
+/**
+ * MQTT server mode: room kept in one request for everything but the hash list: topic, the ce-*
+ * user properties (~300 B), content type and packet framing. 4 KiB is 10x what they take.
+ */
+export const mqttStatusResyncEnvelopeBytesMax = 4 * 1024;
+/**
+ * MQTT server mode: consumers whose names and status hashes one status-resync query reads.
+ * As with spec resync reads, 1,000 bound parameters per query keeps a 200,000-consumer fleet at
+ * 200 queries per broker reconnect.
+ */
+export const mqttStatusResyncConsumersPerQuery = 1_000;
+/**
+ * MQTT server mode: consumers whose status resync requests are in flight at once (Maestro runs
+ * 10 workers). At a 1 ms loopback PUBACK that is ~16,000 consumers/s; at AWS IoT's ~20 ms it
+ * is ~800/s, so 10,000 consumers take ~13 s without ever flooding the publish queue.
+ */
+export const mqttStatusResyncConsumersInFlight = 16;
+/**
+ * MQTT server mode: publishes of paced sends (spec resync answers, redelivery, status resync
+ * requests) awaiting PUBACK at once, shared by all of them. A tenth of the client's publish
+ * queue, so a resync storm of 10,000 agents leaves the queue to the hot path's new specs.
+ */
+export const mqttPacedPublishesInFlightMax = 1_000;
+/** MQTT server mode: one warning per drop or publish-failure reason per 10 s; the rest are counted. */
+export const mqttWarnIntervalMs = 10_000;
+
+assert(mqttStatusResyncHashesPerRequestMax > 0, "a status resync request holds at least one hash");
+assert(mqttStatusResyncRequestBytesMax <= mqttPacketBytesMax, "a status resync request fits one MQTT packet we may send");
+assert(mqttStatusResyncEnvelopeBytesMax < mqttStatusResyncRequestBytesMax / 2, "most of a status resync request is its hash list");
+assert(
+  mqttStatusResyncEnvelopeBytesMax + 32 + resourceIdBytesMax + 64 < mqttStatusResyncRequestBytesMax,
+  "one hash entry of the longest resource id always fits one request",
+);
+assert(mqttStatusResyncConsumersPerQuery > 0 && mqttStatusResyncConsumersPerQuery < 65_535, "one query's names fit PostgreSQL's bind-parameter limit");
+assert(mqttStatusResyncConsumersInFlight > 0, "mqttStatusResyncConsumersInFlight must be positive");
+assert(mqttPacedPublishesInFlightMax > 0, "mqttPacedPublishesInFlightMax must be positive");
+assert(mqttPacedPublishesInFlightMax <= mqttPublishQueueMax / 2, "paced sends leave at least half the publish queue to the hot path");
+assert(mqttWarnIntervalMs > 0, "mqttWarnIntervalMs must be positive");
+
+/**
+ * Agent (src/agent): a dropped incoming message (malformed, for an unknown cluster, for another
+ * cluster) is counted every time but logged as a warning at most once per reason per this
+ * interval, with the count since the last warning: a broker full of junk cannot flood the log.
+ */
+export const agentDropLogIntervalMs = 10_000;
+/**
+ * MQTT agent: simulated clusters sharing one MQTT connection. The client subscribes all of a
+ * connection's topics in one SUBSCRIBE on every reconnect; 2,000 topic filters of at most
+ * `mqttAgentTopicBytesMax` bytes (+3 bytes of length and options each) make ~506 KB, under the
+ * 512 KiB packet size Maestro's brokers are set up for (`mqttPacketBytesMax`).
+ */
+export const mqttAgentClustersPerConnectionMax = 2_000;
+/** MQTT agent: longest topic the agent subscribes or publishes to (Maestro's are ~50 bytes). */
+export const mqttAgentTopicBytesMax = 250;
+
+assert(agentDropLogIntervalMs > 0, "agentDropLogIntervalMs must be positive");
+assert(mqttAgentClustersPerConnectionMax * (mqttAgentTopicBytesMax + 3) + 16 <= mqttPacketBytesMax, "one connection's SUBSCRIBE fits one MQTT packet");

@@ -1,6 +1,9 @@
 // `maestro server` and `maestro migrate` configuration: Maestro's flag names and defaults where
 // Maestro has them (maestro-wire.md 10.2), plus DATABASE_URL / PGlite settings of our own.
 
+import { checkAgentEventsSource, unsharedTopic } from "../cloudevents/mqtt-binding.ts";
+import { MaestroError } from "../errors.ts";
+import { loadBrokerConfig, type MqttBrokerConfig } from "../transport/mqtt/broker-config.ts";
 import { ConfigError, parseFlags, readConfigFile, type FlagSpec, type FlagValues } from "./flags.ts";
 
 const port = (name: string, def: number, help: string): FlagSpec => ({
@@ -36,7 +39,8 @@ export const serverFlags: readonly FlagSpec[] = [
   port("health-check-server-bindport", 8083, "/healthcheck and /livez port"),
   { name: "enable-grpc-server", kind: "bool", default: true, help: "Serve the source-facing gRPC port" },
   { name: "message-broker-type", kind: "enum", default: "grpc", values: ["grpc", "mqtt", "pubsub"], help: "How specs reach agents: grpc (this server is the broker), mqtt, pubsub" },
-  { name: "message-broker-config-file", kind: "string", default: "", help: "Broker configuration YAML (mqtt/pubsub modes)" },
+  { name: "message-broker-config-file", kind: "string", default: "", help: "Broker configuration YAML (required with --message-broker-type=mqtt: brokerHost, topics, TLS files…)" },
+  { name: "subscription-type", kind: "enum", default: "shared", values: ["shared", "broadcast"], help: "MQTT: shared (a $share/<group>/ agentEvents topic splits statuses between instances) or broadcast (every instance receives every status; the topic must not be $share/)" },
   { name: "source-id", kind: "string", default: "maestro", help: "CloudEvents source of the spec events sent to agents" },
   { name: "client-id", kind: "string", default: "maestro", help: "This server instance's id (server_instances row, MQTT client id)" },
   { name: "heartbeat-interval", kind: "int", default: 15, min: 1, max: 3600, help: "Seconds between this instance's liveness heartbeats in the database" },
@@ -81,6 +85,9 @@ export interface ServerConfig {
   readonly enableGrpcServer: boolean;
   readonly messageBrokerType: "grpc" | "mqtt" | "pubsub";
   readonly messageBrokerConfigFile: string;
+  /** The broker settings in MQTT mode (read and checked at start-up), else undefined. */
+  readonly mqtt: MqttBrokerConfig | undefined;
+  readonly subscriptionType: "shared" | "broadcast";
   readonly sourceId: string;
   readonly clientId: string;
   readonly heartbeatIntervalMs: number;
@@ -130,15 +137,40 @@ export function resolveDatabase(values: FlagValues, env: Record<string, string |
 }
 
 /**
+ * Reads and checks the MQTT broker config of `--message-broker-type=mqtt`: the file is required,
+ * the agentEvents topic must name `--source-id` as its source (or no status would ever arrive),
+ * and broadcast subscriptions cannot use a `$share/` topic. Every problem is a ConfigError.
+ * Example: `mqttSettings(values, "shared").topics.agentEvents`.
+ */
+function mqttSettings(values: FlagValues, subscriptionType: ServerConfig["subscriptionType"]): MqttBrokerConfig {
+  const file = String(values["message-broker-config-file"]);
+  if (file === "") throw new ConfigError("--message-broker-config-file is required with --message-broker-type=mqtt (Maestro's MQTT broker YAML)");
+  const config = loadBrokerConfig(file);
+  try {
+    checkAgentEventsSource(config.topics.agentEvents, String(values["source-id"]));
+  } catch (err) {
+    if (!(err instanceof MaestroError)) throw err;
+    throw new ConfigError(`MQTT broker config ${file}: ${err.reason} (set --source-id or topics.agentEvents so that they agree)`);
+  }
+  const shared = unsharedTopic(config.topics.agentEvents) !== config.topics.agentEvents;
+  if (subscriptionType === "broadcast" && shared) {
+    throw new ConfigError(`--subscription-type=broadcast needs every instance to receive every status, but topics.agentEvents ${JSON.stringify(config.topics.agentEvents)} is a $share/ subscription`);
+  }
+  return config;
+}
+
+/**
  * Parses `maestro server` arguments into a ServerConfig; throws ConfigError on anything wrong.
  * Example: `serverConfigFromArgs(["--http-server-bindport", "0"], process.env)`.
  */
 export function serverConfigFromArgs(argv: readonly string[], env: Record<string, string | undefined>): ServerConfig {
   const { values } = parseFlags(argv, serverFlags);
   const brokerType = values["message-broker-type"] as ServerConfig["messageBrokerType"];
-  if (brokerType !== "grpc") {
-    throw new ConfigError(`--message-broker-type=${brokerType} is not supported by this build yet; use grpc (the server is the broker)`);
+  if (brokerType === "pubsub") {
+    throw new ConfigError(`--message-broker-type=${brokerType} is not supported by this build yet; use grpc (the server is the broker) or mqtt`);
   }
+  const subscriptionType = values["subscription-type"] as ServerConfig["subscriptionType"];
+  const mqtt = brokerType === "mqtt" ? mqttSettings(values, subscriptionType) : undefined;
   if (!values["heartbeat-disable"] && Number(values["heartbeat-check-interval"]) < 100) {
     throw new ConfigError("--heartbeat-check-interval must be at least 100ms (use --heartbeat-disable to turn heartbeats off)");
   }
@@ -153,6 +185,8 @@ export function serverConfigFromArgs(argv: readonly string[], env: Record<string
     enableGrpcServer: Boolean(values["enable-grpc-server"]),
     messageBrokerType: brokerType,
     messageBrokerConfigFile: String(values["message-broker-config-file"]),
+    mqtt,
+    subscriptionType,
     sourceId: String(values["source-id"]),
     clientId: String(values["client-id"]),
     heartbeatIntervalMs: Number(values["heartbeat-interval"]) * 1000,

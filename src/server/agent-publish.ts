@@ -1,11 +1,12 @@
-// Publish on the agent broker port (maestro-wire.md 1.5, 7.3): statuses from agents are checked
-// (originalsource, clustername, version, sequence id), written through the group-commit writer
-// and relayed to the owning source after commit; spec resync requests are answered (3.1).
+// Events from agents (maestro-wire.md 1.5, 7.3), from a broker-port Publish or an MQTT message:
+// statuses are checked (originalsource, clustername, version, sequence id), written through the
+// group-commit writer and relayed to the owning source after commit; spec resyncs are answered (3.1).
 
 import { readInteger, readString } from "../cloudevents/attributes.ts";
 import { cloudEventToStoredPayload } from "../cloudevents/json-codec.ts";
 import { parseSnowflake } from "../cloudevents/snowflake.ts";
 import { parseManifestBundleStatus } from "../cloudevents/status-codec.ts";
+import type { EventType } from "../cloudevents/event-type.ts";
 import { Ext, type CloudEvent, type JsonObject } from "../cloudevents/types.ts";
 import type { ManifestBundleStatus } from "../cloudevents/manifest-bundle.ts";
 import { Errors } from "../errors.ts";
@@ -15,7 +16,7 @@ import { PublishContext, inContext } from "./grpc-errors.ts";
 import { decodePublished } from "./source-publish.ts";
 import { resyncSpecs, type SpecResyncDeps } from "./spec-resync.ts";
 
-/** What the broker Publish handler needs. */
+/** What the agent event handler needs. */
 export interface AgentPublishDeps extends SpecResyncDeps {
   readonly writer: BatchWriter;
   /** The only `originalsource` a status may carry: the source of our spec events ("maestro"). */
@@ -66,14 +67,26 @@ async function applyStatus(deps: AgentPublishDeps, event: CloudEvent): Promise<v
 }
 
 /**
- * Handles one Publish on the broker port. Example: `await handleAgentPublish(deps, call.request)`.
+ * Handles one already-decoded event from an agent, whatever carried it: a status update or
+ * resync response is stored and relayed, a spec resync request is answered through Delivery.
+ * Rejects with a ContextualError (gRPC maps it; MQTT logs, counts and drops).
+ * `origin` ends the error text of an unsupported event ("on the broker port", "over MQTT").
+ * Example: `await handleAgentEvent(deps, event, manifestBundleEventTypeOf(event), "over MQTT")`.
  */
-export async function handleAgentPublish(deps: AgentPublishDeps, bytes: Uint8Array, decoded?: (source: string) => void): Promise<void> {
-  const { event, type } = decodePublished(bytes);
-  decoded?.(event.source);
+export async function handleAgentEvent(deps: AgentPublishDeps, event: CloudEvent, type: EventType, origin: string): Promise<void> {
   if (type.subResource === "spec" && type.action === "resync_request") return resyncSpecs(deps, event);
   if (type.subResource === "status" && (type.action === "update_request" || type.action === "resync_response")) {
     return applyStatus(deps, event);
   }
-  throw inContext(Errors.badRequest(`unsupported event ${type.subResource}.${type.action} on the broker port`), PublishContext.decode);
+  throw inContext(Errors.badRequest(`unsupported event ${type.subResource}.${type.action} ${origin}`), PublishContext.decode);
+}
+
+/**
+ * Handles one Publish on the broker port: decode the bytes, then handleAgentEvent.
+ * Example: `await handleAgentPublish(deps, call.request)`.
+ */
+export async function handleAgentPublish(deps: AgentPublishDeps, bytes: Uint8Array, decoded?: (source: string) => void): Promise<void> {
+  const { event, type } = decodePublished(bytes);
+  decoded?.(event.source);
+  return handleAgentEvent(deps, event, type, "on the broker port");
 }

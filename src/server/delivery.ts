@@ -1,45 +1,67 @@
-// Fanout after commit: turns a committed spec change into one encoded spec event for the
-// consumer's agent streams, and a committed status into one encoded status event for every
-// stream of the owning source. Each event is encoded once, whatever the number of streams.
+// Fanout after commit: turns a committed spec change into one spec event for the consumer's
+// agent (through its AgentOutlet: gRPC streams or MQTT), and a committed status into one encoded
+// status event for every stream of the owning source. Each event is built and encoded once.
 
 import { encodeCloudEvent } from "../cloudevents/ocm-binding.ts";
 import { cloudEventFromStoredPayload } from "../cloudevents/json-codec.ts";
 import { timestampNow } from "../cloudevents/time.ts";
-import type { JsonObject, JsonValue } from "../cloudevents/types.ts";
+import type { CloudEvent, JsonObject, JsonValue } from "../cloudevents/types.ts";
 import type { SpecRow, StatusRow } from "../store/resource-repository.ts";
+import { GrpcAgentOutlet, type AgentOutlet } from "./agent-outlet.ts";
 import { agentSpecEvent, unknownResourceDeleteEvent, type AgentSpecAction, type SpecSnapshot } from "./spec-events.ts";
 import { sourceStatusEvent } from "./status-events.ts";
-import type { StreamRegistry } from "./streams/mod.ts";
+import { StreamRegistry } from "./streams/mod.ts";
 
-/** Counters of what was handed to the registries. */
+/** Counters of what was handed to the outlet and the source registry. */
 export interface DeliveryStats {
   specEvents: number;
   statusEvents: number;
   specSkippedNoAgent: number;
 }
 
+/** Mode-dependent details of the events Delivery builds. */
+export interface DeliveryOptions {
+  /**
+   * CE source of the delete answering a spec resync for an id the server lacks (3.1): the
+   * literal "source" on the gRPC broker, the source id in MQTT mode, as Maestro sends them.
+   */
+  readonly unknownDeleteSource?: string;
+}
+
 /**
- * Encodes and hands events to the stream registries.
+ * Builds events and hands them to the agent outlet and the source stream registry.
+ * A StreamRegistry given for the agents means the gRPC broker outlet over it.
  * Example: `delivery.spec(snapshot, "create_request")` after the create committed.
  */
 export class Delivery {
   readonly stats: DeliveryStats = { specEvents: 0, statusEvents: 0, specSkippedNoAgent: 0 };
+  /** Where agent-bound events go. */
+  readonly outlet: AgentOutlet;
+  readonly #unknownDeleteSource: string;
 
   constructor(
-    private readonly agents: StreamRegistry,
+    agents: AgentOutlet | StreamRegistry,
     private readonly sources: StreamRegistry,
     /** CE source of spec events to agents (`--source-id`, "maestro"). */
     private readonly sourceId: string,
-  ) {}
+    options: DeliveryOptions = {},
+  ) {
+    this.outlet = agents instanceof StreamRegistry ? new GrpcAgentOutlet(agents) : agents;
+    this.#unknownDeleteSource = options.unknownDeleteSource ?? "source";
+  }
 
-  /** Sends a resource's spec to its consumer's agent streams (nothing when none is connected). */
+  /** True when the consumer's agent can be sent to now (see AgentOutlet.reachable). */
+  reachable(consumer: string): boolean {
+    return this.outlet.reachable(consumer);
+  }
+
+  /** Sends a resource's spec to its consumer's agent (nothing when it is not reachable). */
   spec(snapshot: SpecSnapshot, action: AgentSpecAction): void {
-    if (!this.agents.has(snapshot.consumerName)) {
+    if (!this.outlet.reachable(snapshot.consumerName)) {
       this.stats.specSkippedNoAgent += 1;
       return;
     }
-    const event = agentSpecEvent(snapshot, action, this.sourceId, timestampNow());
-    this.agents.deliver(snapshot.consumerName, encodeCloudEvent(event));
+    this.outlet.send(snapshot.consumerName, agentSpecEvent(snapshot, action, this.sourceId, timestampNow()));
     this.stats.specEvents += 1;
   }
 
@@ -50,21 +72,22 @@ export class Delivery {
 
   /**
    * Sends many specs to one cluster (a resync answer, a redelivery), paced so that a large batch
-   * never trips the slow-consumer close: events are encoded lazily and handed over in chunks,
-   * each once the previous one reached the transport. `unknownIds` get the delete of 3.1.
-   * Resolves when everything is handed over (or no agent stream is left).
+   * never trips the slow-consumer close nor floods the MQTT publish queue: events are built
+   * lazily and handed over as the transport takes them. `unknownIds` get the delete of 3.1.
+   * Resolves when everything is handed over (or the agent is no longer reachable).
    */
   async specsPaced(clusterName: string, specs: readonly { row: SpecRow; action: AgentSpecAction }[], unknownIds: readonly string[] = []): Promise<void> {
-    if (!this.agents.has(clusterName)) {
+    if (!this.outlet.reachable(clusterName)) {
       this.stats.specSkippedNoAgent += specs.length + unknownIds.length;
       return;
     }
     const sourceId = this.sourceId;
-    function* frames(): Generator<Uint8Array> {
-      for (const { row, action } of specs) yield encodeCloudEvent(agentSpecEvent(snapshotOfRow(row), action, sourceId, timestampNow()));
-      for (const id of unknownIds) yield encodeCloudEvent(unknownResourceDeleteEvent(id, clusterName, timestampNow()));
+    const deleteSource = this.#unknownDeleteSource;
+    function* events(): Generator<CloudEvent> {
+      for (const { row, action } of specs) yield agentSpecEvent(snapshotOfRow(row), action, sourceId, timestampNow());
+      for (const id of unknownIds) yield unknownResourceDeleteEvent(id, clusterName, timestampNow(), deleteSource);
     }
-    this.stats.specEvents += await this.agents.deliverPaced(clusterName, frames());
+    this.stats.specEvents += await this.outlet.sendPaced(clusterName, events());
   }
 
   /** Sends many statuses to one source's streams (a status resync answer), paced likewise. */

@@ -1,12 +1,12 @@
 // Redelivery of what agents have not confirmed (DESIGN "nothing acknowledged is lost"): a
 // resource whose current version has no status after a threshold is pushed again, and a
-// deleting resource is re-sent until its agent confirms, both only to connected agents.
+// deleting resource is re-sent until its agent confirms, both only to reachable agents (gRPC:
+// connected to this instance; MQTT: every consumer, the broker routes).
 
 import type { Logger } from "../observability/logger.ts";
 import type { ResourceRepository, SpecRow } from "../store/resource-repository.ts";
 import type { Delivery } from "./delivery.ts";
 import type { AgentSpecAction } from "./spec-events.ts";
-import type { StreamRegistry } from "./streams/mod.ts";
 
 /**
  * Groups rows per cluster, alternating a create/update with a delete, so that neither kind
@@ -45,7 +45,7 @@ export interface RedeliveryRun {
 /**
  * Periodic redelivery. Deletes never starve creates: each kind is read with its own budget and
  * the two lists are sent interleaved.
- * Example: `const r = new Redelivery(resources, delivery, agents, opts, log); r.start(); … r.stop();`
+ * Example: `const r = new Redelivery(resources, delivery, opts, log); r.start(); … r.stop();`
  */
 export class Redelivery {
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -56,7 +56,6 @@ export class Redelivery {
   constructor(
     private readonly resources: ResourceRepository,
     private readonly delivery: Delivery,
-    private readonly agents: StreamRegistry,
     private readonly options: RedeliveryOptions,
     private readonly log: Logger,
   ) {}
@@ -94,7 +93,7 @@ export class Redelivery {
       this.resources.undelivered(olderThan, this.options.batchRowsMax),
       this.resources.unconfirmedDeletes(olderThan, this.options.batchRowsMax),
     ]);
-    const connected = (row: SpecRow) => this.agents.has(row.consumerName);
+    const connected = (row: SpecRow) => this.delivery.reachable(row.consumerName);
     const specsToSend = specs.filter(connected);
     const deletesToSend = deletes.filter(connected);
     await Promise.all([...interleaveByCluster(specsToSend, deletesToSend)].map(([cluster, batch]) => this.delivery.specsPaced(cluster, batch)));

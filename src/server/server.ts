@@ -79,7 +79,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const writer = new BatchWriter(db);
   registerWriterMetrics(metrics.registry, () => writer.stats);
   const heartbeat = await startInstanceHeartbeat(db, config.clientId, config.heartbeatIntervalMs, log.child("instance"));
-  const engine = createEventEngine(config, { writer, resources: new ResourceRepository(db.orm) }, metrics.registry, log.child("events"));
+  const engine = createEventEngine(config, { writer, resources: new ResourceRepository(db.orm), consumers: new ConsumerRepository(db.orm) }, metrics.registry, log.child("events"));
   const api = createStoreApi(db, { writer, delivery: engine.delivery }, metrics, log.child("api"));
   const hostname = config.host === "" ? "0.0.0.0" : config.host;
   const listeners: Server<undefined>[] = [];
@@ -106,6 +106,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     rest: httpPort,
     grpc: engine.sourcePort ?? null,
     grpcBroker: engine.brokerPort ?? null,
+    mqtt: config.mqtt?.brokerHost ?? null,
     metrics: metricsPort,
     health: healthPort,
   });

@@ -36,6 +36,15 @@ export function decodePublished(bytes: Uint8Array): { event: CloudEvent; type: E
   } catch (err) {
     throw inContext(err, PublishContext.decode);
   }
+  return { event, type: manifestBundleEventTypeOf(event) };
+}
+
+/**
+ * The type of an already-decoded event, which must be of the manifestbundles data type; any
+ * failure is InvalidArgument with the decode context (gRPC decodes bytes first, MQTT gets events).
+ * Example: `manifestBundleEventTypeOf(event).action` -> "update_request".
+ */
+export function manifestBundleEventTypeOf(event: CloudEvent): EventType {
   let type: EventType;
   try {
     type = parseEventType(event.type);
@@ -45,7 +54,7 @@ export function decodePublished(bytes: Uint8Array): { event: CloudEvent; type: E
   if (!sameDataType(type.dataType, MANIFEST_BUNDLE_DATA_TYPE)) {
     throw inContext(Errors.badRequest(`unsupported data type ${JSON.stringify(event.type)}`), PublishContext.decode);
   }
-  return { event, type };
+  return type;
 }
 
 function specAddress(event: CloudEvent): SpecAddress {

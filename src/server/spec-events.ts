@@ -79,13 +79,14 @@ export function agentSpecEvent(snapshot: SpecSnapshot, action: AgentSpecAction, 
 /**
  * The delete sent in answer to a spec resync for an id the server does not have (3.1): only
  * resourceid, clustername and deletiontimestamp = now, no data; source is the literal "source",
- * as sdk-go's broker sends it. Example: `unknownResourceDeleteEvent("id", "cluster1", now)`.
+ * as sdk-go's broker sends it, unless given (MQTT mode sends the source id).
+ * Example: `unknownResourceDeleteEvent("id", "cluster1", now)`.
  */
-export function unknownResourceDeleteEvent(resourceId: string, clusterName: string, now: Timestamp): CloudEvent {
+export function unknownResourceDeleteEvent(resourceId: string, clusterName: string, now: Timestamp, source = "source"): CloudEvent {
   return {
     specversion: SPEC_VERSION,
     id: uuidV4(),
-    source: "source",
+    source,
     type: manifestBundleEventType("spec", "resync_response"),
     time: now,
     extensions: {

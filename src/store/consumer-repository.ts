@@ -1,7 +1,7 @@
 // Consumers (clusters) in the store: create, get, list, relabel and delete, with Maestro's rules
 // and error texts (unique name -> 409, delete blocked by resources -> 403).
 
-import { eq, sql } from "drizzle-orm";
+import { asc, eq, gt, sql } from "drizzle-orm";
 import { Errors } from "../errors.ts";
 import type { Orm } from "./database.ts";
 import { listPage, type ListPage, type ListPageQuery } from "./list-page.ts";
@@ -53,6 +53,21 @@ export class ConsumerRepository {
   /** One page of consumers matching the compiled filter. */
   list(query: ListPageQuery): Promise<ListPage<ConsumerRow>> {
     return listPage(this.orm, consumers, query);
+  }
+
+  /**
+   * Consumer names after `after` (exclusive; undefined = from the start) in name order, at most
+   * `limit`: a keyset page, so walking 200,000 consumers costs 200 index range scans.
+   * Example: `await repo.namesAfter(undefined, 1000)` -> ["cluster1", "cluster2", …].
+   */
+  async namesAfter(after: string | undefined, limit: number): Promise<string[]> {
+    const rows = await this.orm
+      .select({ name: consumers.name })
+      .from(consumers)
+      .where(after === undefined ? undefined : gt(consumers.name, after))
+      .orderBy(asc(consumers.name))
+      .limit(limit);
+    return rows.map((row) => row.name);
   }
 
   /**

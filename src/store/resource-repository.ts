@@ -114,6 +114,30 @@ export class ResourceRepository {
     return byConsumer;
   }
 
+  /**
+   * Every resource of each consumer (deleting ones included) with just what its status hash
+   * needs, in one query: `{statushash}` when the agent sent one, else `{data}`, null without a
+   * status (status resync to agents, 3.3). Each name maps to its rows, oldest first.
+   */
+  async statusHashSources(consumerNames: readonly string[]): Promise<Map<string, { id: string; status: JsonObject | null }[]>> {
+    const byConsumer = new Map<string, { id: string; status: JsonObject | null }[]>(consumerNames.map((name) => [name, []]));
+    if (consumerNames.length === 0) return byConsumer;
+    const given = sql`NULLIF(${resources.status} ->> 'statushash', '')`;
+    const rows = await this.orm
+      .select({
+        id: resources.id,
+        consumerName: resources.consumerName,
+        status: sql<JsonObject | null>`CASE WHEN ${resources.status} IS NULL THEN NULL
+          WHEN ${given} IS NOT NULL THEN json_build_object('statushash', ${given})
+          ELSE json_build_object('data', ${resources.status} -> 'data') END`,
+      })
+      .from(resources)
+      .where(inArray(resources.consumerName, [...consumerNames]))
+      .orderBy(asc(resources.createdAt));
+    for (const row of rows) byConsumer.get(row.consumerName)?.push({ id: row.id, status: row.status });
+    return byConsumer;
+  }
+
   /** Every resource of a source that has a status, deleting ones included (status resync, 3.2). */
   async statusesForSource(source: string): Promise<StatusRow[]> {
     const rows = await this.orm

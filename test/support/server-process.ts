@@ -16,6 +16,8 @@ export interface ServerProcess {
   readonly health: string;
   /** Every stderr line so far. */
   readonly logs: string[];
+  /** The server's "serving" log record (ports, `grpcBroker: null` and `mqtt: <brokerHost>` in MQTT mode). */
+  readonly serving: Record<string, unknown>;
   stop(signal?: NodeJS.Signals): Promise<number>;
 }
 
@@ -78,6 +80,7 @@ export async function startServerProcess(extraArgs: string[] = [], env: Record<s
     metrics: url(record.metrics),
     health: url(record.health),
     logs,
+    serving: record,
     stop: async (signal: NodeJS.Signals = "SIGTERM") => {
       proc.kill(signal);
       return proc.exited;
