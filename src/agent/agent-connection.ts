@@ -7,12 +7,10 @@ import type { CloudEvent } from "../cloudevents/types.ts";
 import { backoffDelayMs, systemTimers, type BackoffOptions, type TimerHandle, type Timers } from "../client/backoff.ts";
 import { sourceReconnectResetAfterMs } from "../limits.ts";
 import type { CloudEventClient, GrpcCallError, Subscription } from "../transport/grpc/client.ts";
+import type { ClusterLink, ClusterLinkHandlers } from "./cluster-link.ts";
 
-/** What the connection reports to its agent. */
-export interface AgentConnectionHandlers {
-  /** A (re)subscription is up (its header arrived): time to resync. */
-  onConnected(): void;
-  onEvent(event: CloudEvent): void;
+/** What the connection reports to its agent: the ClusterLinkHandlers, plus stream ends. */
+export interface AgentConnectionHandlers extends ClusterLinkHandlers {
   /** The stream ended; a reconnect is scheduled. */
   onDisconnected?(error: GrpcCallError | undefined): void;
 }
@@ -28,16 +26,17 @@ export interface AgentConnectionOptions {
 }
 
 /**
- * A reconnecting agent subscription. Example:
+ * A reconnecting agent subscription: the gRPC implementation of ClusterLink. Example:
  * `const c = new AgentConnection({ client, clusterName: "c1", handlers }); c.start(); … c.close();`
  */
-export class AgentConnection {
+export class AgentConnection implements ClusterLink {
   #subscription: Subscription | undefined;
   #retryTimer: TimerHandle | undefined;
   #healthTimer: TimerHandle | undefined;
   #attempt = 0;
   #subscribedAtMs = 0;
   #connected = false;
+  #everConnected = false;
   #closed = false;
   readonly #timers: Timers;
   /** Reconnects so far, for metrics and tests. */
@@ -77,8 +76,10 @@ export class AgentConnection {
       onHeader: () => {
         if (this.#subscription !== subscription || this.#closed) return;
         this.#connected = true;
+        const reconnected = this.#everConnected;
+        this.#everConnected = true;
         this.#alive();
-        this.options.handlers.onConnected();
+        this.options.handlers.onConnected(reconnected);
       },
       onHeartbeat: () => this.#alive(),
       onEvent: (event) => {

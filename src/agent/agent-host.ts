@@ -1,15 +1,16 @@
 // Runs the agents of one process: one cluster (a real one through the Kubernetes API) or many
-// simulated clusters sharing a few gRPC connections, one status-sync scheduler for all of
-// them, and one sequence-id generator so every status id in the process is unique and rising.
+// simulated clusters sharing a few connections (gRPC or MQTT, behind AgentTransport), one
+// status-sync scheduler for all of them, and one sequence-id generator so every status id in
+// the process is unique and rising.
 
 import { SnowflakeGenerator } from "../cloudevents/snowflake.ts";
 import type { Logger } from "../observability/logger.ts";
-import { CloudEventClient } from "../transport/grpc/client.ts";
-import { channelCredentials } from "../transport/grpc/credentials.ts";
-import { AgentConnection } from "./agent-connection.ts";
 import type { AgentConfig } from "./agent-config.ts";
 import type { ClusterClient } from "./cluster-client.ts";
 import { ClusterAgent } from "./cluster-agent.ts";
+import type { AgentTransport } from "./cluster-link.ts";
+import { DropStats } from "./drop-stats.ts";
+import { GrpcAgentTransport } from "./grpc-transport.ts";
 
 /** Makes the cluster client of each agent: the real API server, or a simulated cluster. */
 export type ClusterFactory = (clusterName: string) => Promise<ClusterClient> | ClusterClient;
@@ -20,19 +21,10 @@ const syncTickMsMax = 1_000;
 /** The running agents. */
 export interface AgentHost {
   readonly agents: readonly ClusterAgent[];
-  readonly connections: readonly AgentConnection[];
+  readonly transport: AgentTransport;
+  /** Incoming messages dropped, by reason (maestro_agent_messages_dropped_total). */
+  readonly drops: DropStats;
   stop(): Promise<void>;
-}
-
-function grpcClients(config: AgentConfig, count: number): CloudEventClient[] {
-  const credentials = channelCredentials(config.source);
-  const keepAlive = config.source.keepAlive;
-  const channelOptions = keepAlive
-    ? { "grpc.keepalive_time_ms": keepAlive.timeMs, "grpc.keepalive_timeout_ms": keepAlive.timeoutMs, "grpc.keepalive_permit_without_calls": keepAlive.permitWithoutStream ? 1 : 0 }
-    : {};
-  // A local subchannel pool per client: each client is its own HTTP/2 connection instead of
-  // grpc-js sharing one connection among clients with the same target and options.
-  return Array.from({ length: count }, () => new CloudEventClient(config.source.url, { credentials, channelOptions: { ...channelOptions, "grpc.use_local_subchannel_pool": 1 } }));
 }
 
 /**
@@ -52,15 +44,23 @@ export function startSyncScheduler(agents: readonly ClusterAgent[], intervalMs: 
   return () => clearInterval(timer);
 }
 
+/** The transport the config names; MQTT's (and mqtt.js) is loaded only when used. */
+async function makeTransport(config: AgentConfig, drops: DropStats, log: Logger): Promise<AgentTransport> {
+  const source = config.source;
+  if (source.driver === "grpc") return new GrpcAgentTransport(source.grpc, config.clustersPerConnection);
+  const { MqttAgentTransport } = await import("./mqtt-transport.ts");
+  return new MqttAgentTransport({ broker: source.mqtt, topicMode: source.topicMode, clustersPerConnection: config.clustersPerConnection, agentIdOf: config.agentIdOf, drops, log });
+}
+
 /**
  * Starts an agent per cluster name. Example: `const host = await startAgentHost(config, factory, log);`
  */
 export async function startAgentHost(config: AgentConfig, makeCluster: ClusterFactory, log: Logger): Promise<AgentHost> {
-  const clients = grpcClients(config, Math.ceil(config.clusterNames.length / config.clustersPerConnection));
+  const drops = new DropStats(log);
+  const transport = await makeTransport(config, drops, log);
   const sequence = new SnowflakeGenerator(1);
   const agents: ClusterAgent[] = [];
-  const connections: AgentConnection[] = [];
-  for (const [i, clusterName] of config.clusterNames.entries()) {
+  for (const clusterName of config.clusterNames) {
     const agent = new ClusterAgent({
       clusterName,
       agentId: config.agentIdOf(clusterName),
@@ -68,27 +68,22 @@ export async function startAgentHost(config: AgentConfig, makeCluster: ClusterFa
       sequence,
       jsonRawBytesMax: config.jsonRawBytesMax,
       log,
+      drops,
     });
-    const connection = new AgentConnection({
-      client: clients[Math.floor(i / config.clustersPerConnection)]!,
-      clusterName,
-      serverHealthinessTimeoutMs: config.source.serverHealthinessTimeoutMs,
-      handlers: { onConnected: () => agent.onConnected(), onEvent: (e) => agent.onEvent(e) },
-    });
-    agent.attach(connection);
+    agent.attach(transport.link(clusterName, agent));
     agents.push(agent);
-    connections.push(connection);
   }
-  for (const connection of connections) connection.start();
+  transport.start();
   const stopScheduler = startSyncScheduler(agents, config.statusSyncIntervalMs);
   return {
     agents,
-    connections,
+    transport,
+    drops,
     stop: async () => {
       stopScheduler();
-      for (const connection of connections) connection.close();
+      transport.stop();
       await Promise.all(agents.map((a) => a.idle()));
-      for (const client of clients) client.close();
+      await transport.close();
     },
   };
 }

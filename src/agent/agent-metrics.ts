@@ -1,15 +1,16 @@
 // The agent's Prometheus metrics, read from its cluster agents at scrape time: events received
-// and sent (sdk-go's names), works processed, and clusters/works/connections held.
+// and sent (sdk-go's names), works processed, messages dropped, and clusters/works connected.
 
 import { Counter, Gauge, Registry } from "prom-client";
-import type { AgentConnection } from "./agent-connection.ts";
 import type { ClusterAgent } from "./cluster-agent.ts";
+import type { AgentTransport } from "./cluster-link.ts";
+import { DROP_REASONS, type DropStats } from "./drop-stats.ts";
 
 /**
- * A registry with the agent's metrics over `agents`.
- * Example: `const registry = agentMetricsRegistry(host.agents, host.connections);`
+ * A registry with the agent's metrics over `agents`, their transport and drop counters.
+ * Example: `const registry = agentMetricsRegistry(host.agents, host.transport, host.drops);`
  */
-export function agentMetricsRegistry(agents: readonly ClusterAgent[], connections: readonly AgentConnection[]): Registry {
+export function agentMetricsRegistry(agents: readonly ClusterAgent[], transport: Pick<AgentTransport, "connectedCount">, drops: DropStats): Registry {
   const registry = new Registry();
   const sum = (pick: (a: ClusterAgent) => number) => agents.reduce((n, a) => n + pick(a), 0);
   new Counter({
@@ -50,6 +51,25 @@ export function agentMetricsRegistry(agents: readonly ClusterAgent[], connection
       this.inc(sum((a) => a.stats.publishFailures));
     },
   });
+  new Counter({
+    name: "maestro_agent_messages_dropped_total",
+    help: "Incoming messages dropped: malformed (not a CloudEvent), unknown_cluster (a topic of no cluster here), cluster_mismatch (clustername of another cluster), invalid (undecodable spec or resync request).",
+    labelNames: ["reason"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const reason of DROP_REASONS) this.inc({ reason }, drops.count(reason));
+    },
+  });
+  new Counter({
+    name: "maestro_agent_status_resync_requests_total",
+    help: "Status resync requests from the server (MQTT mode) the agents answered.",
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(sum((a) => a.stats.statusResyncRequests));
+    },
+  });
   new Gauge({
     name: "maestro_agent_works",
     help: "Works held in memory by the agents.",
@@ -60,10 +80,10 @@ export function agentMetricsRegistry(agents: readonly ClusterAgent[], connection
   });
   new Gauge({
     name: "maestro_agent_clusters_connected",
-    help: "Clusters whose stream to the server is up.",
+    help: "Clusters whose stream to the server (gRPC) or subscription on the broker (MQTT) is up.",
     registers: [registry],
     collect() {
-      this.set(connections.filter((c) => c.connected).length);
+      this.set(transport.connectedCount());
     },
   });
   return registry;

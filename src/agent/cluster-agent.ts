@@ -1,10 +1,13 @@
 // The agent of one cluster: holds its works in memory, applies spec events in order, publishes
-// status when it changes (sequence id, hash), resyncs on every (re)connect, polls status
-// feedback on each sync tick, and cleans up deleted works before reporting Deleted=True.
+// status when it changes (sequence id, hash), resyncs on every (re)connect, answers status resync
+// requests (MQTT mode), polls status feedback on each sync tick, and cleans up deleted works
+// before reporting Deleted=True.
 
+import { assert } from "../assert.ts";
 import { readOptionalString } from "../cloudevents/attributes.ts";
-import { MANIFEST_BUNDLE_DATA_TYPE, parseEventType, sameDataType } from "../cloudevents/event-type.ts";
-import type { ManifestBundleStatus } from "../cloudevents/manifest-bundle.ts";
+import { MANIFEST_BUNDLE_DATA_TYPE, parseEventType, sameDataType, type EventType } from "../cloudevents/event-type.ts";
+import type { ManifestBundleStatus, StatusResyncRequest } from "../cloudevents/manifest-bundle.ts";
+import { parseStatusResyncRequest } from "../cloudevents/resync-codec.ts";
 import type { SnowflakeGenerator } from "../cloudevents/snowflake.ts";
 import { workStatusHash } from "../cloudevents/status-hash.ts";
 import { Ext, type CloudEvent } from "../cloudevents/types.ts";
@@ -14,12 +17,9 @@ import { specResyncEvent, statusEvent } from "./status-events.ts";
 import { WorkApplier } from "./work-applier.ts";
 import { specChangeOf, type AgentWork, type SpecChange, type SpecIdentity } from "./work.ts";
 import type { ClusterClient } from "./cluster-client.ts";
-
-/** How the agent talks to the server (an AgentConnection, or a fake in tests). */
-export interface AgentLink {
-  readonly connected: boolean;
-  publish(event: CloudEvent): Promise<void>;
-}
+import type { ClusterLink, ClusterLinkHandlers } from "./cluster-link.ts";
+import { DropStats } from "./drop-stats.ts";
+import { statusResyncSelection } from "./status-resync.ts";
 
 export interface ClusterAgentOptions {
   readonly clusterName: string;
@@ -30,6 +30,8 @@ export interface ClusterAgentOptions {
   readonly jsonRawBytesMax: number;
   readonly log: Logger;
   readonly now?: () => number;
+  /** The process's drop counters (default: the agent's own). */
+  readonly drops?: DropStats;
 }
 
 /** Counters for tests and metrics. */
@@ -39,24 +41,29 @@ export interface ClusterAgentStats {
   statusesPublished: number;
   publishFailures: number;
   deleted: number;
+  statusResyncRequests: number;
 }
 
 /**
  * One cluster's agent. Example:
  * `const agent = new ClusterAgent(options); agent.attach(link); agent.onEvent(event); await agent.idle();`
  */
-export class ClusterAgent {
+export class ClusterAgent implements ClusterLinkHandlers {
   readonly works = new Map<string, AgentWork>();
-  readonly stats: ClusterAgentStats = { specsReceived: 0, applies: 0, statusesPublished: 0, publishFailures: 0, deleted: 0 };
+  readonly stats: ClusterAgentStats = { specsReceived: 0, applies: 0, statusesPublished: 0, publishFailures: 0, deleted: 0, statusResyncRequests: 0 };
   readonly #applier: WorkApplier;
-  #link: AgentLink | undefined;
+  readonly #drops: DropStats;
+  #link: ClusterLink | undefined;
   #chain: Promise<void> = Promise.resolve();
+  /** The spec resync request of the last (re)connect was not accepted yet: sync ticks retry it. */
+  #specResyncPending = false;
 
   constructor(private readonly options: ClusterAgentOptions) {
     this.#applier = new WorkApplier(options.cluster, { jsonRawBytesMax: options.jsonRawBytesMax, now: options.now });
+    this.#drops = options.drops ?? new DropStats(options.log);
   }
 
-  attach(link: AgentLink): void {
+  attach(link: ClusterLink): void {
     this.#link = link;
   }
 
@@ -75,37 +82,97 @@ export class ClusterAgent {
     this.#chain = this.#chain.then(step).catch((err: unknown) => this.options.log.error("agent step failed", { cluster: this.options.clusterName, error: err as Error }));
   }
 
-  /** A spec event from the server (ignored unless it is a manifestbundles spec for this cluster). */
+  /**
+   * An event from the server: a manifestbundles spec event for this cluster, or a status resync
+   * request (MQTT mode). Other data types and the agents' own status events are ignored; an
+   * event for another cluster or one that cannot be decoded is dropped and counted.
+   */
   onEvent(event: CloudEvent): void {
+    let type: EventType;
+    try {
+      type = parseEventType(event.type);
+    } catch (err) {
+      this.#drops.drop("invalid", { cluster: this.options.clusterName, id: event.id, type: event.type, error: err as Error });
+      return;
+    }
+    if (!sameDataType(type.dataType, MANIFEST_BUNDLE_DATA_TYPE)) return;
+    if (type.subResource === "spec") this.#onSpec(event);
+    else if (type.action === "resync_request") this.#onStatusResync(event);
+  }
+
+  #onSpec(event: CloudEvent): void {
     let change: SpecChange;
     try {
-      const type = parseEventType(event.type);
-      if (type.subResource !== "spec" || !sameDataType(type.dataType, MANIFEST_BUNDLE_DATA_TYPE)) return;
       const cluster = readOptionalString(event, Ext.clusterName);
-      if (cluster !== undefined && cluster !== this.options.clusterName) return;
+      if (cluster !== undefined && cluster !== this.options.clusterName) {
+        this.#drops.drop("cluster_mismatch", { cluster: this.options.clusterName, clustername: cluster, id: event.id, type: event.type });
+        return;
+      }
       change = specChangeOf(event);
     } catch (err) {
-      this.options.log.warn("dropped a spec event", { cluster: this.options.clusterName, id: event.id, error: err as Error });
+      this.#drops.drop("invalid", { cluster: this.options.clusterName, id: event.id, type: event.type, error: err as Error });
       return;
     }
     this.stats.specsReceived++;
     this.#enqueue(() => (change.kind === "delete" ? this.#delete(change) : this.#apply(change)));
   }
 
-  /** After each (re)subscribe: ask for the specs that changed, then re-send every status. */
-  onConnected(): void {
+  /**
+   * A status resync request (maestro-wire.md 3.3): re-send, as resync_response, the statuses
+   * statusResyncSelection picks. An empty clustername (a broadcast) addresses every cluster.
+   */
+  #onStatusResync(event: CloudEvent): void {
+    let request: StatusResyncRequest;
+    try {
+      const cluster = readOptionalString(event, Ext.clusterName);
+      if (cluster !== undefined && cluster !== "" && cluster !== this.options.clusterName) {
+        this.#drops.drop("cluster_mismatch", { cluster: this.options.clusterName, clustername: cluster, id: event.id, type: event.type });
+        return;
+      }
+      if (event.data === undefined) throw new Error("the status resync request has no data");
+      request = parseStatusResyncRequest(event.data);
+    } catch (err) {
+      this.#drops.drop("invalid", { cluster: this.options.clusterName, id: event.id, type: event.type, error: err as Error });
+      return;
+    }
+    this.stats.statusResyncRequests++;
+    // Queued behind the specs received before it, so it answers with the statuses they produced.
     this.#enqueue(async () => {
-      const versions = [...this.works.values()].map((w) => ({ resourceID: w.id, resourceVersion: w.generation }));
-      await this.#send(specResyncEvent(this.options.clusterName, this.options.agentId, versions));
+      for (const work of statusResyncSelection(this.works.values(), event.source, request)) {
+        const status = work.status;
+        assert(status !== undefined, "a selected work has a status");
+        this.#queueStatus(work, status, "resync_response", true);
+      }
+    });
+  }
+
+  /**
+   * After each (re)connect: ask for the specs that changed, then re-send every status. The link
+   * says whether this is a reconnect; the agent resyncs either way (its works may have changed
+   * while it was away, and the server may have lost what it did not acknowledge).
+   */
+  onConnected(_reconnected = false): void {
+    this.#specResyncPending = true;
+    this.#enqueue(async () => {
+      await this.#sendSpecResync();
       for (const work of this.works.values()) {
         if (work.status && !work.deleting) this.#queueStatus(work, work.status, "resync_response", true);
       }
     });
   }
 
-  /** The status-sync poll: refresh feedback, finish pending deletes, re-send unpublished statuses. */
+  /** Sends the spec resync request with the versions held now; a refusal leaves it pending. */
+  async #sendSpecResync(): Promise<void> {
+    const versions = [...this.works.values()].map((w) => ({ resourceID: w.id, resourceVersion: w.generation }));
+    const sent = await this.#send(specResyncEvent(this.options.clusterName, this.options.agentId, versions));
+    // A later (re)connect may have asked again meanwhile; its own step sends again anyway.
+    if (sent) this.#specResyncPending = false;
+  }
+
+  /** The status-sync poll: retry a refused spec resync, refresh feedback, finish pending deletes, re-send unpublished statuses. */
   syncTick(): void {
     this.#enqueue(async () => {
+      if (this.#specResyncPending && this.#link?.connected) await this.#sendSpecResync();
       for (const work of [...this.works.values()]) {
         if (work.deleting) await this.#finishDelete(work);
         else this.#queueStatus(work, await this.#applier.observe(work));

@@ -3,7 +3,7 @@
 
 import { stopOnSignals } from "../config/command.ts";
 import { createLogger, setVerbosity } from "../observability/logger.ts";
-import { agentConfigFromArgs, type AgentConfig } from "./agent-config.ts";
+import { agentConfigFromArgs, sourceAddress, type AgentConfig } from "./agent-config.ts";
 import { startAgentHost, type ClusterFactory } from "./agent-host.ts";
 
 const log = createLogger("agent");
@@ -38,9 +38,9 @@ export async function runAgent(argv: readonly string[]): Promise<void> {
   let metricsPort: number | null = null;
   if (config.metricsPort >= 0) {
     const [{ agentMetricsRegistry }, { metricsHandler }] = await Promise.all([import("./agent-metrics.ts"), import("../observability/metrics-endpoint.ts")]);
-    const server = Bun.serve({ hostname: "127.0.0.1", port: config.metricsPort, fetch: metricsHandler(agentMetricsRegistry(host.agents, host.connections)) });
+    const server = Bun.serve({ hostname: "127.0.0.1", port: config.metricsPort, fetch: metricsHandler(agentMetricsRegistry(host.agents, host.transport, host.drops)) });
     metricsPort = server.port ?? null;
   }
-  log.info("agent started", { clusters: config.clusterNames.length, server: config.source.url, simulated: config.simulated, metrics: metricsPort });
+  log.info("agent started", { clusters: config.clusterNames.length, server: sourceAddress(config.source), driver: config.source.driver, simulated: config.simulated, metrics: metricsPort });
   stopOnSignals("agent", () => host.stop());
 }

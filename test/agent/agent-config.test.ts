@@ -1,11 +1,11 @@
-// `maestro agent` configuration: Maestro's flag names, sdk-go's gRPC YAML, simulated cluster
-// names, and clear errors (exit code 2) for what is missing or wrong.
+// `maestro agent` configuration: Maestro's flag names, sdk-go's gRPC YAML, Maestro's MQTT broker
+// YAML, simulated cluster names, and clear errors (exit code 2) for what is missing or wrong.
 
 import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { agentConfigFromArgs, agentFlags, grpcSourceConfigFromYaml, simulatedClusterNames } from "../../src/agent/agent-config.ts";
+import { agentConfigFromArgs, agentFlags, grpcSourceConfigFromYaml, simulatedClusterNames, sourceAddress } from "../../src/agent/agent-config.ts";
 import { ConfigError } from "../../src/config/flags.ts";
 import { runCli } from "../support/server-process.ts";
 
@@ -73,7 +73,7 @@ describe("agent flags", () => {
     const cases: [string[], RegExp][] = [
       [[`--workload-source-config=${yaml}`], /--consumer-name is required/],
       [["--consumer-name=c1"], /--workload-source-config is required/],
-      [["--consumer-name=c1", "--workload-source-driver=mqtt", `--workload-source-config=${yaml}`], /not supported by this build yet/],
+      [["--consumer-name=c1", "--workload-source-driver=pubsub", `--workload-source-config=${yaml}`], /not supported by this build yet; use grpc or mqtt/],
       [["--simulate=2", "--cloudevents-client-id=x", `--workload-source-config=${yaml}`], /cannot be used with --simulate/],
       [["--consumer-name=c1", "--status-sync-interval=10ms", `--workload-source-config=${yaml}`], /at least 100ms/],
     ];
@@ -90,5 +90,54 @@ describe("agent flags", () => {
     const bad = await runCli(["agent", "--consumer-name"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/flag needs an argument: --consumer-name/);
+  });
+});
+
+const MQTT_YAML = `brokerHost: 127.0.0.1:1883
+topics:
+  sourceEvents: sources/maestro/consumers/cluster1/sourceevents
+  agentEvents: sources/maestro/consumers/cluster1/agentevents
+`;
+
+describe("--workload-source-driver=mqtt", () => {
+  test("a real cluster uses the YAML's topics as written; simulated clusters replace the consumer segment", async () => {
+    const yaml = await file("mqtt.yaml", MQTT_YAML);
+    const real = agentConfigFromArgs(["--consumer-name=cluster1", "--workload-source-driver=mqtt", `--workload-source-config=${yaml}`]);
+    expect(real.source.driver).toBe("mqtt");
+    if (real.source.driver !== "mqtt") throw new Error("unreachable");
+    expect(real.source.topicMode).toBe("verbatim");
+    expect(real.source.mqtt).toMatchObject({ host: "127.0.0.1", port: 1883, pubQoS: 1, subQoS: 1, keepAliveSeconds: 60 });
+    expect(sourceAddress(real.source)).toBe("mqtt://127.0.0.1:1883");
+    const sim = agentConfigFromArgs(["--simulate=3", "--consumer-prefix=sim", "--workload-source-driver=mqtt", `--workload-source-config=${yaml}`]);
+    expect(sim.source.driver === "mqtt" && sim.source.topicMode).toBe("per-cluster");
+  });
+
+  test("the MQTT YAML is required, and its problems are ConfigErrors naming the key", async () => {
+    const args = (yaml: string, ...more: string[]) => ["--consumer-name=cluster1", "--workload-source-driver=mqtt", `--workload-source-config=${yaml}`, ...more];
+    const cases: [string, RegExp][] = [
+      ["topics:\n  sourceEvents: a/b/c/d/sourceevents\n", /brokerHost: brokerHost is required/],
+      ["brokerHost: 127.0.0.1:1883\n", /topics: the topics must be set/],
+      ["brokerHost: 127.0.0.1:1883\ntopics:\n  sourceEvents: sources/maestro/consumers/c1/sourceevents\n  agentEvents: nope\n", /topics\.agentEvents: invalid topic/],
+      ["brokerHost: 127.0.0.1:1883\ntopics:\n  sourceEvents: sources/+/consumers/+/sourceevents\n  agentEvents: sources/+/consumers/+/agentevents\n", /topics\.agentEvents: .*wildcard/],
+      [`${MQTT_YAML}caFile: /nonexistent/ca.pem\n`, /caFile/],
+      [`${MQTT_YAML}pubQoS: 7\n`, /pubQoS: 7 is outside 0\.\.2/],
+      ["brokerHost: [", /not valid YAML/],
+    ];
+    for (const [i, [text, message]] of cases.entries()) {
+      const yaml = await file(`bad-mqtt-${i}.yaml`, text);
+      expect(() => agentConfigFromArgs(args(yaml))).toThrow(ConfigError);
+      expect(() => agentConfigFromArgs(args(yaml))).toThrow(message);
+    }
+    expect(() => agentConfigFromArgs(["--consumer-name=c1", "--workload-source-driver=mqtt"])).toThrow(/--workload-source-config is required \(Maestro's MQTT broker YAML/);
+    const good = await file("mqtt-good.yaml", MQTT_YAML);
+    expect(() => agentConfigFromArgs(["--simulate=2", "--consumer-prefix=Sim", "--workload-source-driver=mqtt", `--workload-source-config=${good}`])).toThrow(/cannot be used in an MQTT topic/);
+    expect(() => agentConfigFromArgs(["--simulate=3000", "--clusters-per-connection=2500", "--workload-source-driver=mqtt", `--workload-source-config=${good}`])).toThrow(/too many for MQTT/);
+  });
+
+  test("maestro agent with a bad MQTT YAML exits 2 with the key in its message", async () => {
+    const yaml = await file("bad-mqtt-cli.yaml", "brokerHost: 127.0.0.1:1883\ntopics:\n  sourceEvents: sources/maestro/consumers/c1/sourceevents\n");
+    const run = await runCli(["agent", "--consumer-name=c1", "--workload-source-driver=mqtt", `--workload-source-config=${yaml}`]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/topics\.agentEvents: is required/);
   });
 });

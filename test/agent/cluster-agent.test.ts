@@ -1,6 +1,6 @@
 // The cluster agent in process, on a simulated cluster, fed spec events as the server sends
-// them: update strategies, delete options, feedback values, resync on connect, bad specs, and
-// every status event it publishes (extensions, rising sequence ids, hash).
+// them: update strategies, delete options, feedback values, resync on connect (retried when
+// refused), status resync requests, bad specs, and every status event it publishes.
 
 import { beforeEach, describe, expect, test } from "bun:test";
 import { integerAttr, readInteger, readString, stringAttr, timeAttr } from "../../src/cloudevents/attributes.ts";
@@ -276,5 +276,70 @@ describe("resync and bad specs", () => {
     await deliver({ ...spec("w7", 1, undefined), data: encoder.encode("not json") });
     expect(sent).toHaveLength(0);
     expect(agent.works.size).toBe(0);
+  });
+});
+
+describe("status resync requests (MQTT mode) and resync retries", () => {
+  const statusResync = (source: string, hashes: { resourceID: string; statusHash: string }[], clusterName = cluster): CloudEvent => ({
+    specversion: "1.0",
+    id: crypto.randomUUID(),
+    source,
+    type: manifestBundleEventType("status", "resync_request"),
+    datacontenttype: JSON_CONTENT_TYPE,
+    extensions: { [Ext.clusterName]: stringAttr(clusterName), [Ext.originalSource]: stringAttr("") },
+    data: encoder.encode(JSON.stringify({ statusHashes: hashes })),
+  });
+  const resyncResponses = () => sent.filter((e) => e.type === manifestBundleEventType("status", "resync_response")).map((e) => readString(e, Ext.resourceId));
+
+  test("an empty hash list re-sends every status of the requesting source; a stale hash only that work's", async () => {
+    await deliver(spec("w1", 1, { manifests: [configMap("a")] }));
+    await deliver(spec("w2", 1, { manifests: [configMap("b")] }));
+    sent = [];
+    await deliver(statusResync("maestro", []));
+    expect(resyncResponses().sort()).toEqual(["w1", "w2"]);
+    sent = [];
+    const current = workStatusHash(agent.works.get("w2")!.status!);
+    await deliver(statusResync("maestro", [{ resourceID: "w1", statusHash: "stale" }, { resourceID: "w2", statusHash: current }]));
+    expect(resyncResponses()).toEqual(["w1"]);
+    sent = [];
+    await deliver(statusResync("another-source", []));
+    await deliver(statusResync("maestro", [], "someone-else"));
+    expect(sent).toHaveLength(0);
+    expect(agent.stats.statusResyncRequests).toBe(3);
+  });
+
+  test("a broadcast request (empty clustername) is answered; one without data is dropped", async () => {
+    await deliver(spec("w1", 1, { manifests: [configMap("a")] }));
+    sent = [];
+    await deliver(statusResync("maestro", [], ""));
+    expect(resyncResponses()).toEqual(["w1"]);
+    sent = [];
+    const { data: _data, ...noData } = statusResync("maestro", []);
+    await deliver(noData);
+    expect(sent).toHaveLength(0);
+  });
+
+  test("a spec resync request the link refused is retried on the next sync tick", async () => {
+    connected = true;
+    let refuse = true;
+    agent.attach({
+      get connected() {
+        return connected;
+      },
+      publish: async (e) => {
+        if (refuse) throw new Error("refused");
+        sent.push(e);
+      },
+    });
+    agent.onConnected(true);
+    await agent.idle();
+    expect(sent).toHaveLength(0);
+    refuse = false;
+    agent.syncTick();
+    await agent.idle();
+    expect(sent.map((e) => e.type)).toEqual([manifestBundleEventType("spec", "resync_request")]);
+    agent.syncTick();
+    await agent.idle();
+    expect(sent).toHaveLength(1);
   });
 });

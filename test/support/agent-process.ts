@@ -1,6 +1,6 @@
 // Starts the real `maestro agent` process (like server-process.ts starts the server): writes its
-// workload-source YAML to a temporary file, reads the metrics port from its "agent started" log
-// line (JSON on stderr), scrapes its /metrics, and stops it with a signal.
+// workload-source YAML (gRPC, or MQTT broker YAML) to a temporary file, reads the metrics port
+// from its "agent started" log line (JSON on stderr), scrapes its /metrics, and stops it.
 
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,8 +10,13 @@ const cli = join(import.meta.dir, "..", "..", "src", "cli.ts");
 
 /** What startAgentProcess takes. */
 export interface AgentProcessOptions {
-  /** `host:port` of the server's agent broker port (ServerProcess.grpcBroker). */
-  readonly broker: string;
+  /** `host:port` of the server's agent broker port (ServerProcess.grpcBroker); unused with `mqttConfigYaml`. */
+  readonly broker?: string;
+  /**
+   * MQTT mode: the broker config YAML to give the agent (`--workload-source-driver=mqtt`).
+   * Example: `"brokerHost: 127.0.0.1:1883\ntopics:\n  sourceEvents: sources/maestro/consumers/+/sourceevents\n  agentEvents: sources/maestro/consumers/+/agentevents\n"`.
+   */
+  readonly mqttConfigYaml?: string;
   /**
    * The agent's other flags, e.g. `["--simulate=1", "--consumer-prefix=c1"]` or
    * `["--consumer-name=c1", "--kubeconfig=/tmp/x/kubeconfig"]`.
@@ -65,10 +70,12 @@ export function sampleValue(text: string, series: string): number | undefined {
  * ```
  */
 export async function startAgentProcess(options: AgentProcessOptions): Promise<AgentProcess> {
+  if (options.mqttConfigYaml === undefined && options.broker === undefined) throw new Error("startAgentProcess needs broker (gRPC) or mqttConfigYaml (MQTT)");
   const dir = mkdtempSync(join(tmpdir(), "maestro-agent-proc-"));
   const sourceConfig = join(dir, "workload-source.yaml");
-  writeFileSync(sourceConfig, `url: ${options.broker}\n`);
-  const args = ["agent", `--workload-source-config=${sourceConfig}`, "--metrics-server-bindport=0", ...options.args];
+  writeFileSync(sourceConfig, options.mqttConfigYaml ?? `url: ${options.broker}\n`);
+  const driver = options.mqttConfigYaml === undefined ? [] : ["--workload-source-driver=mqtt"];
+  const args = ["agent", ...driver, `--workload-source-config=${sourceConfig}`, "--metrics-server-bindport=0", ...options.args];
   const proc = Bun.spawn([process.execPath, cli, ...args], { stdout: "pipe", stderr: "pipe", stdin: "ignore", env: { ...process.env, ...options.env } });
   const logs: string[] = [];
   const decoder = new TextDecoder();
