@@ -1,8 +1,9 @@
 // Helpers of the agent end-to-end tests (real server process + real agent process): the server
-// on this run's store, restartable on the same store and ports; a source that publishes spec
-// events, tracks versions and records the statuses relayed to it; REST reads; status accessors.
+// on this run's store, in gRPC or MQTT mode, restartable on the same store and ports; a source
+// that publishes spec events, tracks versions and records the statuses relayed to it; REST
+// reads; status accessors.
 
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readOptionalInteger, readOptionalString } from "../../src/cloudevents/attributes.ts";
@@ -10,6 +11,7 @@ import { parseJsonData } from "../../src/cloudevents/json-codec.ts";
 import type { Condition, FeedbackValue, ManifestBundle, ManifestBundleStatus, ManifestConfigOption } from "../../src/cloudevents/manifest-bundle.ts";
 import { Ext, type CloudEvent, type JsonObject } from "../../src/cloudevents/types.ts";
 import { CloudEventClient } from "../../src/transport/grpc/client.ts";
+import { startAgentProcess, type AgentProcess } from "../support/agent-process.ts";
 import { createScratchDatabase } from "../support/database.ts";
 import { sourceSpecEvent } from "../support/events.ts";
 import { Recorder, action } from "../support/recorder.ts";
@@ -22,29 +24,38 @@ import { waitFor } from "../support/wait.ts";
  */
 export class E2eServer {
   #server: ServerProcess;
-  readonly #storeArgs: string[];
+  /** Store and transport arguments, the same for every (re)start. */
+  readonly #args: string[];
   readonly #cleanup: () => Promise<void>;
+  /** The broker YAML of this server's agents in MQTT mode; undefined in gRPC mode. */
+  readonly mqttConfigYaml: string | undefined;
 
-  private constructor(server: ServerProcess, storeArgs: string[], cleanup: () => Promise<void>) {
+  private constructor(server: ServerProcess, args: string[], cleanup: () => Promise<void>, mqttConfigYaml: string | undefined) {
     this.#server = server;
-    this.#storeArgs = storeArgs;
+    this.#args = args;
     this.#cleanup = cleanup;
+    this.mqttConfigYaml = mqttConfigYaml;
   }
 
-  static async start(): Promise<E2eServer> {
+  /**
+   * Starts the server; with `mqttBrokerHost` in MQTT mode (`--message-broker-type=mqtt`, Maestro's
+   * topic layout) instead of being the agents' gRPC broker.
+   */
+  static async start(options: { mqttBrokerHost?: string } = {}): Promise<E2eServer> {
     const scratch = await createScratchDatabase();
-    let storeArgs: string[];
-    let cleanup: () => Promise<void>;
-    if (scratch) {
-      storeArgs = [`--db-url=${scratch.url}`];
-      cleanup = () => scratch.drop();
-    } else {
-      const dir = mkdtempSync(join(tmpdir(), "maestro-agent-e2e-"));
-      storeArgs = [`--db-data-dir=${dir}`];
-      cleanup = async () => rmSync(dir, { recursive: true, force: true });
+    const dir = mkdtempSync(join(tmpdir(), "maestro-agent-e2e-"));
+    const args = scratch ? [`--db-url=${scratch.url}`] : [`--db-data-dir=${join(dir, "data")}`];
+    const cleanup = async () => {
+      await scratch?.drop();
+      rmSync(dir, { recursive: true, force: true });
+    };
+    const mqttConfigYaml = options.mqttBrokerHost === undefined ? undefined : mqttBrokerYaml(options.mqttBrokerHost);
+    if (mqttConfigYaml !== undefined) {
+      writeFileSync(join(dir, "broker.yaml"), mqttConfigYaml);
+      args.push("--message-broker-type=mqtt", `--message-broker-config-file=${join(dir, "broker.yaml")}`, `--client-id=e2e-${Date.now().toString(36)}`);
     }
     try {
-      return new E2eServer(await startServerProcess(storeArgs), storeArgs, cleanup);
+      return new E2eServer(await startServerProcess(args), args, cleanup, mqttConfigYaml);
     } catch (err) {
       await cleanup();
       throw err;
@@ -71,10 +82,11 @@ export class E2eServer {
     if (code !== 0) throw new Error(`the server exited with ${code} on SIGTERM:\n${old.logs.join("\n")}`);
     const port = (hostPort: string) => new URL(hostPort.includes("://") ? hostPort : `http://${hostPort}`).port;
     this.#server = await startServerProcess([
-      ...this.#storeArgs,
+      ...this.#args,
       `--http-server-bindport=${port(old.rest)}`,
       `--grpc-server-bindport=${port(old.grpc)}`,
-      `--grpc-broker-bindport=${port(old.grpcBroker)}`,
+      // MQTT mode opens no broker port.
+      ...(this.mqttConfigYaml === undefined ? [`--grpc-broker-bindport=${port(old.grpcBroker)}`] : []),
       `--metrics-server-bindport=${port(old.metrics)}`,
       `--health-check-server-bindport=${port(old.health)}`,
     ]);
@@ -84,6 +96,19 @@ export class E2eServer {
     if (this.#server.proc.exitCode === null) await this.#server.stop("SIGKILL");
     await this.#cleanup();
   }
+}
+
+/** Maestro's deployed MQTT broker YAML (maestro-wire.md 4.1), for the server and its agents alike. */
+export function mqttBrokerYaml(brokerHost: string): string {
+  return `brokerHost: ${brokerHost}\ntopics:\n  sourceEvents: sources/maestro/consumers/+/sourceevents\n  agentEvents: sources/maestro/consumers/+/agentevents\n`;
+}
+
+/**
+ * Starts the agent process for this server: on its gRPC broker port, or through the MQTT broker.
+ * Example: `await startAgentFor(server, ["--simulate=1", "--consumer-prefix=c1"])`.
+ */
+export function startAgentFor(server: E2eServer, args: readonly string[]): Promise<AgentProcess> {
+  return server.mqttConfigYaml === undefined ? startAgentProcess({ broker: server.grpcBroker, args }) : startAgentProcess({ mqttConfigYaml: server.mqttConfigYaml, args });
 }
 
 /** Creates a consumer over REST; throws unless 201. */
