@@ -4,7 +4,7 @@
 import { ErrorCode, Errors, MaestroError } from "../errors.ts";
 import { formatAttributeValue, parseIntegerText } from "./attributes.ts";
 import { decodeCloudEventJson, writableExtensionName } from "./json-codec.ts";
-import { ATTRIBUTE_PREFIX, prefixedName, STRUCTURED_BATCH_CONTENT_TYPE, STRUCTURED_JSON_CONTENT_TYPE } from "./ocm-binding.ts";
+import { ATTRIBUTE_PREFIX, prefixedName, STRUCTURED_BATCH_CONTENT_TYPE, STRUCTURED_JSON_CONTENT_TYPE, type BinaryFields } from "./ocm-binding.ts";
 import { isInt32 } from "./proto-wire.ts";
 import { formatTimestamp, parseTimestamp } from "./time.ts";
 import { Ext, SPEC_VERSION } from "./types.ts";
@@ -117,17 +117,6 @@ function typedExtension(key: string, name: string, text: string): AttributeValue
     case "timestamp": return { kind: "timestamp", value: timestampText(key, text) };
     default: return { kind: "string", value: text };
   }
-}
-
-interface BinaryFields {
-  id: string;
-  source: string;
-  type: string;
-  datacontenttype?: string;
-  dataschema?: string;
-  subject?: string;
-  time?: Timestamp;
-  extensions: Record<string, AttributeValue>;
 }
 
 /** Applies one `ce-` user property: a spec attribute by name, otherwise an extension. */

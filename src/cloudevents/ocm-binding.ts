@@ -84,7 +84,8 @@ function attributeTime(key: string, v: MessageAttributeValue): Timestamp {
   throw Errors.badRequest(`attribute ${key}: cannot convert a ${v.kind} value to a timestamp`);
 }
 
-interface BinaryFields {
+/** A binary-mode event's attributes while its `ce-` keys are read (proto and MQTT bindings). */
+export interface BinaryFields {
   id: string;
   source: string;
   type: string;
