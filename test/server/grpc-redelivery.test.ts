@@ -204,11 +204,13 @@ describe(`undelivered detector (threshold 1 s, scan every 1 s) on ${storeKind}`,
     await waitFor(() => copiesAt().length >= 2, scanWaitMs * 2);
     const redelivered = copiesAt()[1]!;
     expect(action(starved.events[redelivered]!)).toBe("spec.create_request");
-    // The rest of that scan's batch for the cluster: every unconfirmed delete, once, after the create.
-    await waitFor(() => starved.events.length >= redelivered + 1 + deletesCount, scanWaitMs);
-    const batch = starved.events.slice(redelivered + 1, redelivered + 1 + deletesCount);
-    expect(batch.every((e) => action(e) === "spec.delete_request")).toBe(true);
-    expect(batch.map(idOf).sort()).toEqual([...ids].sort());
+    // The rest of that scan's batch for the cluster: every unconfirmed delete, after the create.
+    // (Only deletes follow it; a late copy of one, e.g. from the next scan on a busy machine, may
+    // slip in, so the check is "each at least once", not an exact slice.)
+    const after = () => starved.events.slice(redelivered + 1);
+    await waitFor(() => new Set(after().map(idOf)).size >= deletesCount, scanWaitMs);
+    expect(after().every((e) => action(e) === "spec.delete_request" || idOf(e) === createId)).toBe(true);
+    expect([...new Set(after().filter((e) => action(e) === "spec.delete_request").map(idOf))].sort()).toEqual([...ids].sort());
     starved.cancel();
   });
 
