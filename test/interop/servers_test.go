@@ -166,6 +166,35 @@ func dropStaleDatabases() {
 // --message-broker-type=grpc` on a scratch database, with its secrets files in a temp dir.
 func startRealMaestro(t testing.TB) *endpoints {
 	t.Helper()
+	dir, dbFlags := migratedScratchDatabase(t)
+	rest, grpc, broker := freePort(t), freePort(t), freePort(t)
+	args := append([]string{maestroBin, "server",
+		"--message-broker-type=grpc",
+		"--server-hostname=127.0.0.1",
+		"--http-server-bindport=" + strconv.Itoa(rest),
+		"--grpc-server-bindport=" + strconv.Itoa(grpc),
+		"--grpc-broker-bindport=" + strconv.Itoa(broker),
+		"--metrics-server-bindport=" + strconv.Itoa(freePort(t)),
+		"--health-check-server-bindport=" + strconv.Itoa(freePort(t)),
+		"--db-max-open-connections=10",
+	}, dbFlags...)
+	p := startProcess(t, "maestro server (Go)", dir, nil, args...)
+	e := &endpoints{
+		rest:     fmt.Sprintf("http://127.0.0.1:%d", rest),
+		grpc:     fmt.Sprintf("127.0.0.1:%d", grpc),
+		broker:   fmt.Sprintf("127.0.0.1:%d", broker),
+		proc:     p,
+		upstream: true,
+	}
+	waitRealMaestro(t, e)
+	return e
+}
+
+// migratedScratchDatabase makes a scratch database, writes the real Maestro's --db-*-file
+// secrets for it into a temp dir, and runs `maestro migration` on it. It returns that dir (the
+// server's working directory) and the --db-*-file flags.
+func migratedScratchDatabase(t testing.TB) (string, []string) {
+	t.Helper()
 	db := scratchDatabase(t)
 	dir := t.TempDir()
 	password, _ := db.User.Password()
@@ -198,25 +227,14 @@ func startRealMaestro(t testing.TB) *endpoints {
 	if code := migrate.cmd.ProcessState.ExitCode(); code != 0 {
 		t.Fatalf("maestro migration exited %d:\n%s", code, migrate.tail(40))
 	}
-	rest, grpc, broker := freePort(t), freePort(t), freePort(t)
-	args := append([]string{maestroBin, "server",
-		"--message-broker-type=grpc",
-		"--server-hostname=127.0.0.1",
-		"--http-server-bindport=" + strconv.Itoa(rest),
-		"--grpc-server-bindport=" + strconv.Itoa(grpc),
-		"--grpc-broker-bindport=" + strconv.Itoa(broker),
-		"--metrics-server-bindport=" + strconv.Itoa(freePort(t)),
-		"--health-check-server-bindport=" + strconv.Itoa(freePort(t)),
-		"--db-max-open-connections=10",
-	}, dbFlags...)
-	p := startProcess(t, "maestro server (Go)", dir, nil, args...)
-	e := &endpoints{
-		rest:     fmt.Sprintf("http://127.0.0.1:%d", rest),
-		grpc:     fmt.Sprintf("127.0.0.1:%d", grpc),
-		broker:   fmt.Sprintf("127.0.0.1:%d", broker),
-		proc:     p,
-		upstream: true,
-	}
+	return dir, dbFlags
+}
+
+// waitRealMaestro waits until the real server e answers REST and its gRPC ports (the source
+// port, and the broker port when e.broker is set) accept connections.
+func waitRealMaestro(t testing.TB, e *endpoints) {
+	t.Helper()
+	p := e.proc
 	err := poll(60*time.Second, func() error {
 		if p.exited() {
 			return fmt.Errorf("exited")
@@ -234,9 +252,10 @@ func startRealMaestro(t testing.TB) *endpoints {
 	if err != nil {
 		t.Fatalf("real maestro server did not come up: %v\n%s", err, p.tail(40))
 	}
-	// The gRPC ports open after REST; wait for both.
+	// The gRPC ports open after REST; wait for them.
 	for _, addr := range []string{e.grpc, e.broker} {
-		eventually(t, 30*time.Second, "real maestro gRPC port "+addr, func() error { return dialOnce(addr) })
+		if addr != "" {
+			eventually(t, 30*time.Second, "real maestro gRPC port "+addr, func() error { return dialOnce(addr) })
+		}
 	}
-	return e
 }
