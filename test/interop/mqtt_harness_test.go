@@ -25,12 +25,7 @@ import (
 	"github.com/eclipse/paho.golang/paho"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/rand"
-	workinformers "open-cluster-management.io/api/client/work/informers/externalversions"
-	"open-cluster-management.io/sdk-go/pkg/cloudevents/clients/options"
-	"open-cluster-management.io/sdk-go/pkg/cloudevents/clients/work"
-	agentcodec "open-cluster-management.io/sdk-go/pkg/cloudevents/clients/work/agent/codec"
 	"open-cluster-management.io/sdk-go/pkg/cloudevents/clients/work/payload"
-	workstore "open-cluster-management.io/sdk-go/pkg/cloudevents/clients/work/store"
 	mqttoptions "open-cluster-management.io/sdk-go/pkg/cloudevents/generic/options/mqtt"
 	genericpayload "open-cluster-management.io/sdk-go/pkg/cloudevents/generic/payload"
 	generictypes "open-cluster-management.io/sdk-go/pkg/cloudevents/generic/types"
@@ -211,29 +206,7 @@ func startSDKMQTTAgent(t testing.TB, ctx context.Context, cluster, brokerHost st
 	if err != nil {
 		t.Fatalf("sdk-go BuildMQTTOptionsFromFlags: %v", err)
 	}
-	store := &countingStore{AgentInformerWatcherStore: workstore.NewAgentInformerWatcherStore()}
-	opt := options.NewGenericClientOptions(mqttOptions, agentcodec.NewManifestBundleCodec(), cluster+"-work-agent").
-		WithClientWatcherStore(store).
-		WithClusterName(cluster)
-	holder, err := work.NewAgentClientHolder(ctx, opt)
-	if err != nil {
-		t.Fatalf("NewAgentClientHolder (mqtt): %v", err)
-	}
-	factory := workinformers.NewSharedInformerFactoryWithOptions(holder.WorkInterface(), 5*time.Minute, workinformers.WithNamespace(cluster))
-	informer := factory.Work().V1().ManifestWorks()
-	agent := &sdkAgent{
-		store:     store,
-		cluster:   cluster,
-		holder:    holder,
-		lister:    informer.Lister(),
-		reported:  map[types.UID]string{},
-		revisions: map[types.UID]int{},
-		seen:      map[types.UID]int64{},
-		deleted:   map[types.UID]bool{},
-	}
-	go informer.Informer().Run(ctx.Done())
-	go agent.run(ctx)
-	return agent
+	return startSDKAgentOver(t, ctx, cluster, mqttOptions, "mqtt")
 }
 
 // lastReported is the feedback value the agent last published for uid ("" if none).

@@ -459,29 +459,11 @@ func TestMQTTRealServerOurAgent(t *testing.T) {
 		if s.event.Source() != cluster+"-work-agent" || s.ext(generictypes.ExtensionOriginalSource) != "maestro" || s.ext(generictypes.ExtensionClusterName) != cluster || s.ext(generictypes.ExtensionStatusHash) == "" {
 			t.Fatalf("our agent's status event %s: %s", s, jsonText(s.event.Context))
 		}
-		eventually(t, statusTimeout, "MODIFIED event with web's status", func() error {
-			if watched.find(watch.Modified, "web", func(w *workv1.ManifestWork) bool { return available(1, "2", "v1")(w) == nil }) == nil {
-				return errNotYet
-			}
-			return nil
-		})
+		waitWatchedAvailable(t, watched, "web", available(1, "2", "v1"))
 	})
 
 	t.Run("update", func(t *testing.T) {
-		current, err := works.ManifestWorks(cluster).Get(ctx, "web", metav1.GetOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		changed := current.DeepCopy()
-		changed.Spec.Workload.Manifests = deploymentWork("web", 3).Spec.Workload.Manifests
-		changed.Spec.Workload.Manifests[1] = configMap("web", "v2")
-		patch, err := grpcsource.ToWorkPatch(current, changed)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := works.ManifestWorks(cluster).Patch(ctx, "web", types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
-			t.Fatalf("patch: %v", err)
-		}
+		patchWebToV2(t, ctx, works, cluster)
 		e := spy.waitFor(t, 0, "the real server's update_request for web", isEvent(sourceEventsTopic(cluster), specUpdate, uid("web")))
 		checkSpecEvent(t, e, cluster, 2, false)
 		waitWork(t, ctx, works, cluster, "web", statusTimeout, "web at generation 2", available(2, "3", "v2"))

@@ -146,29 +146,11 @@ func TestRealMaestroServer(t *testing.T) {
 			t.Fatalf("create: %v", err)
 		}
 		waitWork(t, ctx, works, cluster, "web", statusTimeout, "web available", available(1, "2", "v1"))
-		eventually(t, statusTimeout, "MODIFIED event with web's status", func() error {
-			if watched.find(watch.Modified, "web", func(w *workv1.ManifestWork) bool { return available(1, "2", "v1")(w) == nil }) == nil {
-				return errNotYet
-			}
-			return nil
-		})
+		waitWatchedAvailable(t, watched, "web", available(1, "2", "v1"))
 	})
 
 	t.Run("agent/follows-patch", func(t *testing.T) {
-		current, err := works.ManifestWorks(cluster).Get(ctx, "web", metav1.GetOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		changed := current.DeepCopy()
-		changed.Spec.Workload.Manifests = deploymentWork("web", 3).Spec.Workload.Manifests
-		changed.Spec.Workload.Manifests[1] = configMap("web", "v2")
-		patch, err := grpcsource.ToWorkPatch(current, changed)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := works.ManifestWorks(cluster).Patch(ctx, "web", types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
-			t.Fatalf("patch: %v", err)
-		}
+		patchWebToV2(t, ctx, works, cluster)
 		waitWork(t, ctx, works, cluster, "web", statusTimeout, "web at generation 2", available(2, "3", "v2"))
 	})
 
@@ -293,5 +275,35 @@ func testAgentStatusHash(t *testing.T, ctx context.Context, e *endpoints, cluste
 		if err := newWorkClient(t, ctx, e, source).ManifestWorks(cluster).Delete(ctx, name, metav1.DeleteOptions{}); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// waitWatchedAvailable waits until the watch saw a MODIFIED event of work `name` that passes `ok`.
+func waitWatchedAvailable(t testing.TB, watched *watchLog, name string, ok func(*workv1.ManifestWork) error) {
+	t.Helper()
+	eventually(t, statusTimeout, "MODIFIED event with "+name+"'s status", func() error {
+		if watched.find(watch.Modified, name, func(w *workv1.ManifestWork) bool { return ok(w) == nil }) == nil {
+			return errNotYet
+		}
+		return nil
+	})
+}
+
+// patchWebToV2 patches the "web" work through the Go client: 3 replicas and ConfigMap data v2.
+func patchWebToV2(t testing.TB, ctx context.Context, works workv1client.WorkV1Interface, cluster string) {
+	t.Helper()
+	current, err := works.ManifestWorks(cluster).Get(ctx, "web", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := current.DeepCopy()
+	changed.Spec.Workload.Manifests = deploymentWork("web", 3).Spec.Workload.Manifests
+	changed.Spec.Workload.Manifests[1] = configMap("web", "v2")
+	patch, err := grpcsource.ToWorkPatch(current, changed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := works.ManifestWorks(cluster).Patch(ctx, "web", types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
+		t.Fatalf("patch: %v", err)
 	}
 }

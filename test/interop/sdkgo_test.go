@@ -102,13 +102,20 @@ func (a *sdkAgent) specEvents(uid types.UID) []string {
 
 func startSDKAgent(t testing.TB, ctx context.Context, cluster, broker string) *sdkAgent {
 	t.Helper()
+	return startSDKAgentOver(t, ctx, cluster, grpcOptions(broker), "grpc")
+}
+
+// startSDKAgentOver starts sdk-go's work agent client with the transport options `config` (gRPC
+// or MQTT options, as sdk-go's GenericClientOptions takes them) plus the small work controller.
+func startSDKAgentOver(t testing.TB, ctx context.Context, cluster string, config any, transport string) *sdkAgent {
+	t.Helper()
 	store := &countingStore{AgentInformerWatcherStore: workstore.NewAgentInformerWatcherStore()}
-	opt := options.NewGenericClientOptions(grpcOptions(broker), agentcodec.NewManifestBundleCodec(), cluster+"-work-agent").
+	opt := options.NewGenericClientOptions(config, agentcodec.NewManifestBundleCodec(), cluster+"-work-agent").
 		WithClientWatcherStore(store).
 		WithClusterName(cluster)
 	holder, err := work.NewAgentClientHolder(ctx, opt)
 	if err != nil {
-		t.Fatalf("NewAgentClientHolder: %v", err)
+		t.Fatalf("NewAgentClientHolder (%s): %v", transport, err)
 	}
 	factory := workinformers.NewSharedInformerFactoryWithOptions(holder.WorkInterface(), 5*time.Minute, workinformers.WithNamespace(cluster))
 	informer := factory.Work().V1().ManifestWorks()
