@@ -151,12 +151,7 @@ func TestMQTTOurServerSdkGoAgent(t *testing.T) {
 				t.Fatalf("status event %s: %s", e, jsonText(e.event.Context))
 			}
 		}
-		eventually(t, statusTimeout, "MODIFIED event with a1's status", func() error {
-			if watched.find(watch.Modified, "a1", func(w *workv1.ManifestWork) bool { return appliedAt(1)(w) == nil }) == nil {
-				return errNotYet
-			}
-			return nil
-		})
+		waitWatched(t, watched, "a1", appliedAt(1))
 		want := agent.bump(uid("a2"))
 		waitWork(t, ctx, works, cluster, "a2", statusTimeout, "a2's second status", func(w *workv1.ManifestWork) error {
 			if observedValue(w) != want {
@@ -193,12 +188,7 @@ func TestMQTTOurServerSdkGoAgent(t *testing.T) {
 		if observedValue(w) != "g2r0" {
 			t.Fatalf("a1 after the update: %s", describeStatus(w))
 		}
-		eventually(t, statusTimeout, "MODIFIED event for a1's generation 2", func() error {
-			if watched.find(watch.Modified, "a1", func(w *workv1.ManifestWork) bool { return appliedAt(2)(w) == nil }) == nil {
-				return errNotYet
-			}
-			return nil
-		})
+		waitWatched(t, watched, "a1", appliedAt(2))
 	})
 
 	t.Run("spec/delete", func(t *testing.T) {
@@ -459,7 +449,7 @@ func TestMQTTRealServerOurAgent(t *testing.T) {
 		if s.event.Source() != cluster+"-work-agent" || s.ext(generictypes.ExtensionOriginalSource) != "maestro" || s.ext(generictypes.ExtensionClusterName) != cluster || s.ext(generictypes.ExtensionStatusHash) == "" {
 			t.Fatalf("our agent's status event %s: %s", s, jsonText(s.event.Context))
 		}
-		waitWatchedAvailable(t, watched, "web", available(1, "2", "v1"))
+		waitWatched(t, watched, "web", available(1, "2", "v1"))
 	})
 
 	t.Run("update", func(t *testing.T) {
@@ -471,18 +461,7 @@ func TestMQTTRealServerOurAgent(t *testing.T) {
 	})
 
 	t.Run("agent-restart-resync", func(t *testing.T) {
-		if _, err := works.ManifestWorks(cluster).Create(ctx, deploymentWork("api", 1), metav1.CreateOptions{}); err != nil {
-			t.Fatal(err)
-		}
-		waitWork(t, ctx, works, cluster, "api", statusTimeout, "api available", available(1, "1", "v1"))
-		agent.stop(10 * time.Second)
-		// While no agent runs: a new work, and a delete of an applied one.
-		if _, err := works.ManifestWorks(cluster).Create(ctx, deploymentWork("worker", 1), metav1.CreateOptions{}); err != nil {
-			t.Fatal(err)
-		}
-		if err := works.ManifestWorks(cluster).Delete(ctx, "api", metav1.DeleteOptions{}); err != nil {
-			t.Fatal(err)
-		}
+		changeWhileAgentDown(t, ctx, works, cluster, func() { agent.stop(10 * time.Second) })
 		mark := spy.mark()
 		agent = startOurMQTTAgent(parent, cluster, mosquitto)
 		req := spy.waitFor(t, mark, "the restarted agent's spec resync request", isEvent(agentEventsTopic(cluster), specResyncReq, ""))

@@ -230,12 +230,7 @@ func testSourceAndAgentClients(t *testing.T, srv *endpoints) {
 	})
 
 	t.Run("source/watch-status", func(t *testing.T) {
-		eventually(t, statusTimeout, "MODIFIED event with the status of a1", func() error {
-			if watched.find(watch.Modified, "a1", func(w *workv1.ManifestWork) bool { return appliedAt(1)(w) == nil }) == nil {
-				return errNotYet
-			}
-			return nil
-		})
+		waitWatched(t, watched, "a1", appliedAt(1))
 		eventually(t, statusTimeout, "label-selected watch sees b1", func() error {
 			if watchedB.find(watch.Modified, "b1", func(w *workv1.ManifestWork) bool { return appliedAt(1)(w) == nil }) == nil {
 				return errNotYet
@@ -277,12 +272,7 @@ func testSourceAndAgentClients(t *testing.T, srv *endpoints) {
 		if observedValue(w) != "g2r0" {
 			t.Fatalf("a1 after patch: %s", describeStatus(w))
 		}
-		eventually(t, statusTimeout, "MODIFIED event for generation 2", func() error {
-			if watched.find(watch.Modified, "a1", func(w *workv1.ManifestWork) bool { return appliedAt(2)(w) == nil }) == nil {
-				return errNotYet
-			}
-			return nil
-		})
+		waitWatched(t, watched, "a1", appliedAt(2))
 	})
 
 	t.Run("source/stale-patch-conflict", func(t *testing.T) {

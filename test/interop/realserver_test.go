@@ -146,7 +146,7 @@ func TestRealMaestroServer(t *testing.T) {
 			t.Fatalf("create: %v", err)
 		}
 		waitWork(t, ctx, works, cluster, "web", statusTimeout, "web available", available(1, "2", "v1"))
-		waitWatchedAvailable(t, watched, "web", available(1, "2", "v1"))
+		waitWatched(t, watched, "web", available(1, "2", "v1"))
 	})
 
 	t.Run("agent/follows-patch", func(t *testing.T) {
@@ -155,18 +155,7 @@ func TestRealMaestroServer(t *testing.T) {
 	})
 
 	t.Run("agent/restart-resync", func(t *testing.T) {
-		if _, err := works.ManifestWorks(cluster).Create(ctx, deploymentWork("api", 1), metav1.CreateOptions{}); err != nil {
-			t.Fatal(err)
-		}
-		waitWork(t, ctx, works, cluster, "api", statusTimeout, "api available", available(1, "1", "v1"))
-		agent.stop(10 * time.Second)
-		// While no agent runs: a new work, and a delete of an applied one.
-		if _, err := works.ManifestWorks(cluster).Create(ctx, deploymentWork("worker", 1), metav1.CreateOptions{}); err != nil {
-			t.Fatal(err)
-		}
-		if err := works.ManifestWorks(cluster).Delete(ctx, "api", metav1.DeleteOptions{}); err != nil {
-			t.Fatal(err)
-		}
+		changeWhileAgentDown(t, ctx, works, cluster, func() { agent.stop(10 * time.Second) })
 		// Started on the parent test, so the restarted agent outlives this subtest.
 		agent = startOurAgent(parent, cluster, upstream.broker)
 		waitWork(t, ctx, works, cluster, "worker", statusTimeout, "worker available after the agent restarted", available(1, "1", "v1"))
@@ -278,8 +267,8 @@ func testAgentStatusHash(t *testing.T, ctx context.Context, e *endpoints, cluste
 	}
 }
 
-// waitWatchedAvailable waits until the watch saw a MODIFIED event of work `name` that passes `ok`.
-func waitWatchedAvailable(t testing.TB, watched *watchLog, name string, ok func(*workv1.ManifestWork) error) {
+// waitWatched waits until the watch saw a MODIFIED event of work `name` that passes `ok`.
+func waitWatched(t testing.TB, watched *watchLog, name string, ok func(*workv1.ManifestWork) error) {
 	t.Helper()
 	eventually(t, statusTimeout, "MODIFIED event with "+name+"'s status", func() error {
 		if watched.find(watch.Modified, name, func(w *workv1.ManifestWork) bool { return ok(w) == nil }) == nil {
@@ -305,5 +294,22 @@ func patchWebToV2(t testing.TB, ctx context.Context, works workv1client.WorkV1In
 	}
 	if _, err := works.ManifestWorks(cluster).Patch(ctx, "web", types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
 		t.Fatalf("patch: %v", err)
+	}
+}
+
+// changeWhileAgentDown creates "api" and waits until it is available, stops the agent, then,
+// while no agent runs, creates "worker" and deletes "api" (the agent's resync must catch up).
+func changeWhileAgentDown(t testing.TB, ctx context.Context, works workv1client.WorkV1Interface, cluster string, stopAgent func()) {
+	t.Helper()
+	if _, err := works.ManifestWorks(cluster).Create(ctx, deploymentWork("api", 1), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitWork(t, ctx, works, cluster, "api", statusTimeout, "api available", available(1, "1", "v1"))
+	stopAgent()
+	if _, err := works.ManifestWorks(cluster).Create(ctx, deploymentWork("worker", 1), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := works.ManifestWorks(cluster).Delete(ctx, "api", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
 	}
 }
