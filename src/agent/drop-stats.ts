@@ -3,6 +3,7 @@
 
 import { agentDropLogIntervalMs } from "../limits.ts";
 import type { Logger } from "../observability/logger.ts";
+import { RateLimitedWarn } from "../observability/rate-limited-log.ts";
 
 /**
  * Why a message was dropped:
@@ -22,27 +23,20 @@ export type DropReason = (typeof DROP_REASONS)[number];
  */
 export class DropStats {
   readonly #counts = new Map<DropReason, number>();
-  /** Per reason: when the last warning went out, and drops since then. */
-  readonly #logged = new Map<DropReason, { atMs: number; suppressed: number }>();
+  readonly #warn: RateLimitedWarn;
 
   constructor(
     private readonly log: Logger,
-    private readonly now: () => number = Date.now,
-  ) {}
+    now: () => number = Date.now,
+  ) {
+    this.#warn = new RateLimitedWarn(log, agentDropLogIntervalMs, now);
+  }
 
   /** Counts one dropped message; warns at most once per reason per agentDropLogIntervalMs. */
   drop(reason: DropReason, fields: Record<string, unknown>): void {
     this.#counts.set(reason, (this.#counts.get(reason) ?? 0) + 1);
-    const nowMs = this.now();
-    const logged = this.#logged.get(reason);
-    if (logged !== undefined && nowMs - logged.atMs < agentDropLogIntervalMs) {
-      logged.suppressed++;
-      if (this.log.debugEnabled) this.log.debug("dropped a message", { reason, ...fields });
-      return;
-    }
-    const suppressed = logged?.suppressed ?? 0;
-    this.#logged.set(reason, { atMs: nowMs, suppressed: 0 });
-    this.log.warn("dropped a message", { reason, ...fields, ...(suppressed > 0 ? { droppedSinceLastWarning: suppressed } : {}) });
+    if (this.log.debugEnabled) this.log.debug("dropped a message", { reason, ...fields });
+    this.#warn.warn(reason, "dropped a message", { reason, ...fields });
   }
 
   /** Messages dropped for `reason` so far. */
