@@ -8,7 +8,7 @@ import { timestampNow } from "../cloudevents/time.ts";
 import type { CloudEvent, JsonObject, JsonValue } from "../cloudevents/types.ts";
 import type { SpecRow, StatusRow } from "../store/resource-repository.ts";
 import { GrpcAgentOutlet, type AgentOutlet } from "./agent-outlet.ts";
-import { agentSpecEvent, unknownResourceDeleteEvent, type AgentSpecAction, type SpecSnapshot } from "./spec-events.ts";
+import { agentSpecEvent, brokerUnknownDeletes, unknownResourceDeleteEvent, type AgentSpecAction, type SpecSnapshot, type UnknownDeleteStyle } from "./spec-events.ts";
 import { sourceStatusEvent } from "./status-events.ts";
 import { StreamRegistry } from "./streams/mod.ts";
 
@@ -22,10 +22,10 @@ export interface DeliveryStats {
 /** Mode-dependent details of the events Delivery builds. */
 export interface DeliveryOptions {
   /**
-   * CE source of the delete answering a spec resync for an id the server lacks (3.1): the
-   * literal "source" on the gRPC broker, the source id in MQTT mode, as Maestro sends them.
+   * How the delete answering a spec resync for an id the server lacks (3.1) is sent: as sdk-go's
+   * gRPC broker does (default), or as Maestro's MQTT source client does.
    */
-  readonly unknownDeleteSource?: string;
+  readonly unknownDeletes?: UnknownDeleteStyle;
 }
 
 /**
@@ -37,7 +37,7 @@ export class Delivery {
   readonly stats: DeliveryStats = { specEvents: 0, statusEvents: 0, specSkippedNoAgent: 0 };
   /** Where agent-bound events go. */
   readonly outlet: AgentOutlet;
-  readonly #unknownDeleteSource: string;
+  readonly #unknownDeletes: UnknownDeleteStyle;
 
   constructor(
     agents: AgentOutlet | StreamRegistry,
@@ -47,7 +47,7 @@ export class Delivery {
     options: DeliveryOptions = {},
   ) {
     this.outlet = agents instanceof StreamRegistry ? new GrpcAgentOutlet(agents) : agents;
-    this.#unknownDeleteSource = options.unknownDeleteSource ?? "source";
+    this.#unknownDeletes = options.unknownDeletes ?? brokerUnknownDeletes;
   }
 
   /** True when the consumer's agent can be sent to now (see AgentOutlet.reachable). */
@@ -73,19 +73,20 @@ export class Delivery {
   /**
    * Sends many specs to one cluster (a resync answer, a redelivery), paced so that a large batch
    * never trips the slow-consumer close nor floods the MQTT publish queue: events are built
-   * lazily and handed over as the transport takes them. `unknownIds` get the delete of 3.1.
+   * lazily and handed over as the transport takes them. `unknown` (ids the agent holds that the
+   * server lacks) get the delete of 3.1.
    * Resolves when everything is handed over (or the agent is no longer reachable).
    */
-  async specsPaced(clusterName: string, specs: readonly { row: SpecRow; action: AgentSpecAction }[], unknownIds: readonly string[] = []): Promise<void> {
+  async specsPaced(clusterName: string, specs: readonly { row: SpecRow; action: AgentSpecAction }[], unknown: readonly { id: string; version: number }[] = []): Promise<void> {
     if (!this.outlet.reachable(clusterName)) {
-      this.stats.specSkippedNoAgent += specs.length + unknownIds.length;
+      this.stats.specSkippedNoAgent += specs.length + unknown.length;
       return;
     }
     const sourceId = this.sourceId;
-    const deleteSource = this.#unknownDeleteSource;
+    const style = this.#unknownDeletes;
     function* events(): Generator<CloudEvent> {
       for (const { row, action } of specs) yield agentSpecEvent(snapshotOfRow(row), action, sourceId, timestampNow());
-      for (const id of unknownIds) yield unknownResourceDeleteEvent(id, clusterName, timestampNow(), deleteSource);
+      for (const held of unknown) yield unknownResourceDeleteEvent(held, clusterName, timestampNow(), style);
     }
     this.stats.specEvents += await this.outlet.sendPaced(clusterName, events());
   }

@@ -83,8 +83,9 @@ export function createEventEngine(
   registerStreamMetrics(metricsRegistry, { source: sources, agent: agents }, { publishResponsesSent: () => grpcMetrics.publishResponsesSent() });
   let mqtt: MqttAgentLink | undefined;
   const transport = agentTransport(config, agents, metricsRegistry, () => mqtt?.queuedPublishes ?? 0, log.child("mqtt"));
-  // MQTT mode sends resync deletes of unknown ids with our source id, as Maestro's source client does.
-  const delivery = new Delivery(transport.outlet, sources, config.sourceId, transport.mqtt ? { unknownDeleteSource: config.sourceId } : {});
+  // MQTT mode sends resync deletes of unknown ids as Maestro's source client does: our source id,
+  // and the version the agent reported.
+  const delivery = new Delivery(transport.outlet, sources, config.sourceId, transport.mqtt ? { unknownDeletes: { source: config.sourceId, withVersion: true } } : {});
   const consumerSpecs = new CoalescedReads<string, readonly SpecRow[]>((names) => store.resources.specsForConsumers(names), {
     keysPerBatch: specResyncConsumersPerQuery,
     batchesInFlight: specResyncQueriesInFlight,

@@ -76,23 +76,36 @@ export function agentSpecEvent(snapshot: SpecSnapshot, action: AgentSpecAction, 
   };
 }
 
+/** Who sends the deletes of unknown ids, and how (maestro-wire.md 3.1). */
+export interface UnknownDeleteStyle {
+  /** CE source: the literal "source" on sdk-go's gRPC broker, the source id in MQTT mode. */
+  readonly source: string;
+  /** MQTT mode also echoes the version the agent reported for the id. */
+  readonly withVersion: boolean;
+}
+
+/** sdk-go's gRPC broker: source "source", no version. */
+export const brokerUnknownDeletes: UnknownDeleteStyle = { source: "source", withVersion: false };
+
 /**
- * The delete sent in answer to a spec resync for an id the server does not have (3.1): only
- * resourceid, clustername and deletiontimestamp = now, no data; source is the literal "source",
- * as sdk-go's broker sends it, unless given (MQTT mode sends the source id).
- * Example: `unknownResourceDeleteEvent("id", "cluster1", now)`.
+ * The delete sent in answer to a spec resync for an id the server does not have (3.1):
+ * resourceid, clustername and deletiontimestamp = now, no data; in MQTT mode also the
+ * resourceversion the agent reported.
+ * Example: `unknownResourceDeleteEvent({ id: "x", version: 2 }, "cluster1", now)`.
  */
-export function unknownResourceDeleteEvent(resourceId: string, clusterName: string, now: Timestamp, source = "source"): CloudEvent {
+export function unknownResourceDeleteEvent(held: { readonly id: string; readonly version: number }, clusterName: string, now: Timestamp, style: UnknownDeleteStyle = brokerUnknownDeletes): CloudEvent {
+  const extensions: Record<string, AttributeValue> = {
+    [Ext.resourceId]: stringAttr(held.id),
+    [Ext.clusterName]: stringAttr(clusterName),
+    [Ext.deletionTimestamp]: timeAttr(now),
+  };
+  if (style.withVersion) extensions[Ext.resourceVersion] = integerAttr(held.version);
   return {
     specversion: SPEC_VERSION,
     id: uuidV4(),
-    source,
+    source: style.source,
     type: manifestBundleEventType("spec", "resync_response"),
     time: now,
-    extensions: {
-      [Ext.resourceId]: stringAttr(resourceId),
-      [Ext.clusterName]: stringAttr(clusterName),
-      [Ext.deletionTimestamp]: timeAttr(now),
-    },
+    extensions,
   };
 }

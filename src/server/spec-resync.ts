@@ -21,7 +21,8 @@ export interface SpecResyncDeps {
 /** What to send for one resync: the rows to re-send and the ids to delete. Pure. */
 export interface SpecResyncPlan {
   readonly send: SpecRow[];
-  readonly deleteUnknown: string[];
+  /** Ids the agent holds that the server has no row for, with the version the agent reported. */
+  readonly deleteUnknown: { id: string; version: number }[];
 }
 
 /**
@@ -32,7 +33,7 @@ export interface SpecResyncPlan {
 export function planSpecResync(rows: readonly SpecRow[], held: ReadonlyMap<string, number>): SpecResyncPlan {
   const send = rows.filter((row) => row.deletedAt !== null || row.version === 0 || row.version > (held.get(row.id) ?? 0));
   const known = new Set(rows.map((row) => row.id));
-  const deleteUnknown = [...held.keys()].filter((id) => !known.has(id));
+  const deleteUnknown = [...held].filter(([id]) => !known.has(id)).map(([id, version]) => ({ id, version }));
   return { send, deleteUnknown };
 }
 

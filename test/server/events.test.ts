@@ -58,10 +58,17 @@ describe("agent spec events (7.2), golden against Maestro's samples", () => {
 
   test("the delete for an id the server lacks carries only id, cluster and deletiontimestamp", () => {
     const now = timestampFromDate(new Date());
-    const e = unknownResourceDeleteEvent("x", "c1", now);
+    const e = unknownResourceDeleteEvent({ id: "x", version: 4 }, "c1", now);
     expect(e.source).toBe("source");
     expect(Object.keys(e.extensions).sort()).toEqual([Ext.clusterName, Ext.deletionTimestamp, Ext.resourceId].sort());
     expect(e.data).toBeUndefined();
+  });
+
+  test("in MQTT mode that delete comes from the source id and echoes the version the agent reported", () => {
+    const e = unknownResourceDeleteEvent({ id: "x", version: 4 }, "c1", timestampFromDate(new Date()), { source: "maestro", withVersion: true });
+    expect(e.source).toBe("maestro");
+    expect(readInteger(e, Ext.resourceVersion)).toBe(4);
+    expect(Object.keys(e.extensions).sort()).toEqual([Ext.clusterName, Ext.deletionTimestamp, Ext.resourceId, Ext.resourceVersion].sort());
   });
 });
 
@@ -105,7 +112,7 @@ describe("spec resync plan (3.1)", () => {
     const rows = [row("same", 2), row("newer", 3), row("deleting", 1, true), row("new", 1)];
     const plan = planSpecResync(rows, new Map([["same", 2], ["newer", 2], ["deleting", 1], ["ghost", 4]]));
     expect(plan.send.map((r) => r.id)).toEqual(["newer", "deleting", "new"]);
-    expect(plan.deleteUnknown).toEqual(["ghost"]);
+    expect(plan.deleteUnknown).toEqual([{ id: "ghost", version: 4 }]);
   });
 
   test("an empty list sends everything", () => {

@@ -170,6 +170,8 @@ describe.skipIf(skip)(`the server in MQTT mode through Mosquitto (${storeKind})`
     expect(answer.event.data).toBeDefined();
     const del = await waitForEvent((r) => about(r, unknown) && typeIs(r, "spec.resync_response"), mark);
     expect(del.event.source).toBe("maestro");
+    // Maestro's MQTT source client echoes the version the agent reported (maestro-wire.md 3.1).
+    expect(readInteger(del.event, Ext.resourceVersion)).toBe(3);
     expect(del.event.extensions[Ext.deletionTimestamp]?.kind).toBe("timestamp");
     expect(del.event.data).toBeUndefined();
   }, TEST_TIMEOUT_MS);
