@@ -7,20 +7,13 @@ import { join } from "node:path";
 import { createScratchDatabase } from "../../test/support/database.ts";
 import { parseBrokerConfig, type MqttBrokerConfig } from "../../src/transport/mqtt/broker-config.ts";
 import { startMosquitto } from "../../test/support/mosquitto.ts";
+import { mqttBrokerYaml } from "../../test/support/restartable-server.ts";
 
 const root = join(import.meta.dir, "..", "..");
 
 /** How agents reach the server: its gRPC broker port, or an MQTT broker both use. */
 export type AgentLink = { readonly transport: "grpc"; readonly broker: string } | { readonly transport: "mqtt"; readonly brokerHost: string };
 
-/** Maestro's deployed topic templates (maestro-wire.md 4.1); agents set their own consumer segment. */
-export const mqttSourceEventsTemplate = "sources/maestro/consumers/+/sourceevents";
-export const mqttAgentEventsTemplate = "sources/maestro/consumers/+/agentevents";
-
-/** The broker YAML of the server and the agents in MQTT mode. */
-function mqttBrokerYaml(brokerHost: string): string {
-  return `brokerHost: ${brokerHost}\ntopics:\n  sourceEvents: ${mqttSourceEventsTemplate}\n  agentEvents: ${mqttAgentEventsTemplate}\n`;
-}
 
 /** The same settings for the harness's own MQTT clients (observers). */
 export function benchBrokerConfig(brokerHost: string): MqttBrokerConfig {

@@ -11,9 +11,10 @@ import type { ManifestBundle } from "../../src/cloudevents/manifest-bundle.ts";
 import type { AgentProcess } from "../support/agent-process.ts";
 import { storeKind } from "../support/database.ts";
 import { startMosquitto, type MosquittoBroker } from "../support/mosquitto.ts";
+import { RestartableServer } from "../support/restartable-server.ts";
 import { waitFor } from "../support/wait.ts";
 import {
-  CONFIGMAPS, DATA_K, DEPLOYMENTS, E2eServer, E2eSource, configMap, configOf, cond, createConsumer, deployment, exists, feedback, getBundle,
+  CONFIGMAPS, DATA_K, DEPLOYMENTS, E2eSource, configMap, configOf, cond, createConsumer, deployment, exists, feedback, getBundle,
   allBundles, liveBundleIds, manifestCond, observerBundle, startAgentFor, statusOf, type RelayedStatus,
 } from "./agent-e2e-support.ts";
 
@@ -23,7 +24,7 @@ import {
  */
 export function agentE2eSuite(transport: "grpc" | "mqtt"): void {
   const cluster = `agent-e2e-${Date.now().toString(36)}`;
-  let server: E2eServer;
+  let server: RestartableServer;
   let source: E2eSource;
   let agent: AgentProcess;
   let broker: MosquittoBroker | undefined;
@@ -32,7 +33,7 @@ export function agentE2eSuite(transport: "grpc" | "mqtt"): void {
 
   beforeAll(async () => {
     broker = transport === "mqtt" ? await startMosquitto() : undefined;
-    server = await E2eServer.start(broker ? { mqttBrokerHost: broker.brokerHost } : {});
+    server = await RestartableServer.start({ persistent: true, ...(broker ? { mqttBrokerHost: broker.brokerHost } : {}) });
     await createConsumer(server.rest, cluster);
     source = await E2eSource.open(server.grpc, "agent-e2e-source", cluster);
     agent = await startAgent();
@@ -40,7 +41,7 @@ export function agentE2eSuite(transport: "grpc" | "mqtt"): void {
   afterAll(async () => {
     source?.close();
     await agent?.dispose();
-    await server?.dispose();
+    await server?.close();
     await broker?.dispose();
   });
 

@@ -1,113 +1,23 @@
-// Helpers of the agent end-to-end tests (real server process + real agent process): the server
-// on this run's store, in gRPC or MQTT mode, restartable on the same store and ports; a source
-// that publishes spec events, tracks versions and records the statuses relayed to it; REST
-// reads; status accessors.
+// Helpers of the agent end-to-end tests (real server process + real agent process): the agent
+// started for the server's transport; a source that publishes spec events, tracks versions and
+// records the statuses relayed to it; REST reads; status accessors.
 
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { readOptionalInteger, readOptionalString } from "../../src/cloudevents/attributes.ts";
 import { parseJsonData } from "../../src/cloudevents/json-codec.ts";
 import type { Condition, FeedbackValue, ManifestBundle, ManifestBundleStatus, ManifestConfigOption } from "../../src/cloudevents/manifest-bundle.ts";
 import { Ext, type CloudEvent, type JsonObject } from "../../src/cloudevents/types.ts";
 import { CloudEventClient } from "../../src/transport/grpc/client.ts";
 import { startAgentProcess, type AgentProcess } from "../support/agent-process.ts";
-import { createScratchDatabase } from "../support/database.ts";
 import { sourceSpecEvent } from "../support/events.ts";
 import { Recorder, action } from "../support/recorder.ts";
-import { startServerProcess, type ServerProcess } from "../support/server-process.ts";
+import type { RestartableServer } from "../support/restartable-server.ts";
 import { waitFor } from "../support/wait.ts";
-
-/**
- * The real server on this run's store: a scratch PostgreSQL database (DATABASE_URL) or PGlite in
- * a temporary directory, so restart() keeps the data. Example: `const s = await E2eServer.start()`.
- */
-export class E2eServer {
-  #server: ServerProcess;
-  /** Store and transport arguments, the same for every (re)start. */
-  readonly #args: string[];
-  readonly #cleanup: () => Promise<void>;
-  /** The broker YAML of this server's agents in MQTT mode; undefined in gRPC mode. */
-  readonly mqttConfigYaml: string | undefined;
-
-  private constructor(server: ServerProcess, args: string[], cleanup: () => Promise<void>, mqttConfigYaml: string | undefined) {
-    this.#server = server;
-    this.#args = args;
-    this.#cleanup = cleanup;
-    this.mqttConfigYaml = mqttConfigYaml;
-  }
-
-  /**
-   * Starts the server; with `mqttBrokerHost` in MQTT mode (`--message-broker-type=mqtt`, Maestro's
-   * topic layout) instead of being the agents' gRPC broker.
-   */
-  static async start(options: { mqttBrokerHost?: string } = {}): Promise<E2eServer> {
-    const scratch = await createScratchDatabase();
-    const dir = mkdtempSync(join(tmpdir(), "maestro-agent-e2e-"));
-    const args = scratch ? [`--db-url=${scratch.url}`] : [`--db-data-dir=${join(dir, "data")}`];
-    const cleanup = async () => {
-      await scratch?.drop();
-      rmSync(dir, { recursive: true, force: true });
-    };
-    const mqttConfigYaml = options.mqttBrokerHost === undefined ? undefined : mqttBrokerYaml(options.mqttBrokerHost);
-    if (mqttConfigYaml !== undefined) {
-      writeFileSync(join(dir, "broker.yaml"), mqttConfigYaml);
-      args.push("--message-broker-type=mqtt", `--message-broker-config-file=${join(dir, "broker.yaml")}`, `--client-id=e2e-${Date.now().toString(36)}`);
-    }
-    try {
-      return new E2eServer(await startServerProcess(args), args, cleanup, mqttConfigYaml);
-    } catch (err) {
-      await cleanup();
-      throw err;
-    }
-  }
-
-  get process(): ServerProcess {
-    return this.#server;
-  }
-  get rest(): string {
-    return this.#server.rest;
-  }
-  get grpc(): string {
-    return this.#server.grpc;
-  }
-  get grpcBroker(): string {
-    return this.#server.grpcBroker;
-  }
-
-  /** Stops the process with SIGTERM (a clean stop: PGlite's files are complete) and starts a new one on the same store and ports. */
-  async restart(): Promise<void> {
-    const old = this.#server;
-    const code = await old.stop("SIGTERM");
-    if (code !== 0) throw new Error(`the server exited with ${code} on SIGTERM:\n${old.logs.join("\n")}`);
-    const port = (hostPort: string) => new URL(hostPort.includes("://") ? hostPort : `http://${hostPort}`).port;
-    this.#server = await startServerProcess([
-      ...this.#args,
-      `--http-server-bindport=${port(old.rest)}`,
-      `--grpc-server-bindport=${port(old.grpc)}`,
-      // MQTT mode opens no broker port.
-      ...(this.mqttConfigYaml === undefined ? [`--grpc-broker-bindport=${port(old.grpcBroker)}`] : []),
-      `--metrics-server-bindport=${port(old.metrics)}`,
-      `--health-check-server-bindport=${port(old.health)}`,
-    ]);
-  }
-
-  async dispose(): Promise<void> {
-    if (this.#server.proc.exitCode === null) await this.#server.stop("SIGKILL");
-    await this.#cleanup();
-  }
-}
-
-/** Maestro's deployed MQTT broker YAML (maestro-wire.md 4.1), for the server and its agents alike. */
-export function mqttBrokerYaml(brokerHost: string): string {
-  return `brokerHost: ${brokerHost}\ntopics:\n  sourceEvents: sources/maestro/consumers/+/sourceevents\n  agentEvents: sources/maestro/consumers/+/agentevents\n`;
-}
 
 /**
  * Starts the agent process for this server: on its gRPC broker port, or through the MQTT broker.
  * Example: `await startAgentFor(server, ["--simulate=1", "--consumer-prefix=c1"])`.
  */
-export function startAgentFor(server: E2eServer, args: readonly string[]): Promise<AgentProcess> {
+export function startAgentFor(server: RestartableServer, args: readonly string[]): Promise<AgentProcess> {
   return server.mqttConfigYaml === undefined ? startAgentProcess({ broker: server.grpcBroker, args }) : startAgentProcess({ mqttConfigYaml: server.mqttConfigYaml, args });
 }
 

@@ -1,11 +1,8 @@
-// Helpers for the client's end-to-end tests against the real server process: the server on this
-// run's store (restartable on the same store and ports), a simulated agent on the broker port, a
-// watch log, ManifestWork builders, an independent UUIDv5 and timers whose firing a test can hold.
+// Helpers for the client's end-to-end tests against the real server process
+// (test/support/restartable-server.ts): a simulated agent on the broker port, a watch log,
+// ManifestWork builders, an independent UUIDv5 and timers whose firing a test can hold.
 
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { readInteger, readOptionalString } from "../../src/cloudevents/attributes.ts";
 import { parseJsonData } from "../../src/cloudevents/json-codec.ts";
 import type { ManifestBundleStatus } from "../../src/cloudevents/manifest-bundle.ts";
@@ -14,89 +11,12 @@ import { systemTimers, type TimerHandle, type Timers } from "../../src/client/ba
 import type { ManifestWork } from "../../src/client/manifest-work.ts";
 import type { WatchEvent } from "../../src/client/watch-hub.ts";
 import { CloudEventClient } from "../../src/transport/grpc/client.ts";
-import { createScratchDatabase } from "../support/database.ts";
 import { agentStatusEvent, appliedStatus, deploymentBundle } from "../support/events.ts";
 import { Recorder, action } from "../support/recorder.ts";
-import { startServerProcess, type ServerProcess } from "../support/server-process.ts";
 import { waitFor } from "../support/wait.ts";
 
 /** Reconnect quickly in tests (the defaults start at 500 ms with jitter). */
 export const FAST_BACKOFF = { initialDelayMs: 20, maxDelayMs: 200, factor: 2, jitter: 0 };
-
-/**
- * The real server on this run's store: a scratch PostgreSQL database (DATABASE_URL) or PGlite.
- * `persistent` puts PGlite in a temporary directory (else memory://) so restart() keeps the data.
- */
-export class ServerUnderTest {
-  #server: ServerProcess;
-  readonly #storeArgs: string[];
-  readonly #cleanup: () => Promise<void>;
-
-  private constructor(server: ServerProcess, storeArgs: string[], cleanup: () => Promise<void>) {
-    this.#server = server;
-    this.#storeArgs = storeArgs;
-    this.#cleanup = cleanup;
-  }
-
-  /** Starts the server. Example: `const s = await ServerUnderTest.start({ persistent: true })`. */
-  static async start(options: { persistent?: boolean } = {}): Promise<ServerUnderTest> {
-    const scratch = await createScratchDatabase();
-    let storeArgs: string[];
-    let cleanup: () => Promise<void>;
-    if (scratch) {
-      storeArgs = [`--db-url=${scratch.url}`];
-      cleanup = () => scratch.drop();
-    } else if (options.persistent) {
-      const dir = mkdtempSync(join(tmpdir(), "maestro-client-e2e-"));
-      storeArgs = [`--db-data-dir=${dir}`];
-      cleanup = async () => rmSync(dir, { recursive: true, force: true });
-    } else {
-      storeArgs = ["--db-data-dir=memory://"];
-      cleanup = async () => {};
-    }
-    try {
-      return new ServerUnderTest(await startServerProcess(storeArgs), storeArgs, cleanup);
-    } catch (err) {
-      await cleanup();
-      throw err;
-    }
-  }
-
-  get rest(): string {
-    return this.#server.rest;
-  }
-  get grpc(): string {
-    return this.#server.grpc;
-  }
-  get grpcBroker(): string {
-    return this.#server.grpcBroker;
-  }
-
-  /** Stops the process (SIGTERM: a clean stop, so PGlite's files are complete). */
-  async stop(): Promise<number> {
-    return this.#server.stop("SIGTERM");
-  }
-
-  /** Starts a new process on the same store and the same ports, after stop(). */
-  async startAgain(): Promise<void> {
-    const port = (hostPort: string) => new URL(hostPort.includes("://") ? hostPort : `http://${hostPort}`).port;
-    const old = this.#server;
-    this.#server = await startServerProcess([
-      ...this.#storeArgs,
-      `--http-server-bindport=${port(old.rest)}`,
-      `--grpc-server-bindport=${port(old.grpc)}`,
-      `--grpc-broker-bindport=${port(old.grpcBroker)}`,
-      `--metrics-server-bindport=${port(old.metrics)}`,
-      `--health-check-server-bindport=${port(old.health)}`,
-    ]);
-  }
-
-  /** Kills the process and removes the store. */
-  async close(): Promise<void> {
-    if (this.#server.proc.exitCode === null) await this.#server.stop("SIGKILL");
-    await this.#cleanup();
-  }
-}
 
 /** UUIDv5 (RFC 4122 section 4.3) written independently of src/, to check the client's ids. */
 export function uuidV5(namespace: string, name: string): string {

@@ -12,18 +12,19 @@ import type { Consumer } from "../../src/client/rest-types.ts";
 import type { SourceWorkClient } from "../../src/client/work-client.ts";
 import { storeKind } from "../support/database.ts";
 import { waitFor } from "../support/wait.ts";
-import { FAST_BACKOFF, ServerUnderTest, SimAgent, deploymentWork, goWorkId, specVersion } from "./e2e-support.ts";
+import { RestartableServer } from "../support/restartable-server.ts";
+import { FAST_BACKOFF, SimAgent, deploymentWork, goWorkId, specVersion } from "./e2e-support.ts";
 
 const SOURCE = "e2e-rest-source";
 const NAME = "rest-cluster";
 
-let server: ServerUnderTest;
+let server: RestartableServer;
 let rest: MaestroRestClient;
 let works: SourceWorkClient;
 let agent: SimAgent;
 
 beforeAll(async () => {
-  server = await ServerUnderTest.start();
+  server = await RestartableServer.start();
   // Maestro accepts and ignores a bearer token; the client sends it on every call.
   rest = new MaestroRestClient({ baseUrl: `${server.rest}/`, token: "ignored-token", headers: { "X-Test": "rest-e2e" } });
 });

@@ -15,9 +15,9 @@ import { SourceWorkClient, type WorkRestApi } from "../../src/client/work-client
 import { connectSourceWorkClient } from "../../src/client/connect.ts";
 import { toWorkPatch } from "../../src/client/work-patch.ts";
 import { storeKind } from "../support/database.ts";
+import { RestartableServer } from "../support/restartable-server.ts";
 import {
   FAST_BACKOFF,
-  ServerUnderTest,
   SimAgent,
   WatchLog,
   deploymentWork,
@@ -35,7 +35,7 @@ const LIST = "c-list";
 const LIST2 = "c-list-two";
 const ISO = "c-iso";
 
-let server: ServerUnderTest;
+let server: RestartableServer;
 let rest: MaestroRestClient;
 let clientA: SourceWorkClient;
 let clientB: SourceWorkClient;
@@ -53,7 +53,7 @@ async function connect(sourceId: string): Promise<SourceWorkClient> {
 }
 
 beforeAll(async () => {
-  server = await ServerUnderTest.start();
+  server = await RestartableServer.start();
   rest = new MaestroRestClient({ baseUrl: server.rest });
   for (const name of [LIFE, LIST, LIST2, ISO]) {
     expect((await rest.createConsumer({ name })).name).toBe(name);

@@ -18,7 +18,8 @@ import { SourceWorkClient } from "../../src/client/work-client.ts";
 import { storeKind } from "../support/database.ts";
 import { appliedStatus } from "../support/events.ts";
 import { waitFor } from "../support/wait.ts";
-import { FAST_BACKOFF, HoldableTimers, ServerUnderTest, SimAgent, WatchLog, deploymentWork, goWorkId, specVersion } from "./e2e-support.ts";
+import { RestartableServer } from "../support/restartable-server.ts";
+import { FAST_BACKOFF, HoldableTimers, SimAgent, WatchLog, deploymentWork, goWorkId, specVersion } from "./e2e-support.ts";
 
 const CLUSTER = "c-restart";
 const SOURCE = "e2e-resync-source";
@@ -33,7 +34,7 @@ class TrackedClient {
   readonly connection: SourceConnection;
   readonly client: SourceWorkClient;
 
-  constructor(server: ServerUnderTest, sourceId: string, timers: HoldableTimers, withResync: boolean) {
+  constructor(server: RestartableServer, sourceId: string, timers: HoldableTimers, withResync: boolean) {
     this.connection = new SourceConnection({
       sourceId,
       address: server.grpc,
@@ -73,7 +74,7 @@ class TrackedClient {
 const replicasIn = (e: CloudEvent) =>
   manifestWorkFromStatusEvent(e).status?.resourceStatus?.manifests?.[0]?.statusFeedback?.values?.[0]?.fieldValue?.integer;
 
-let server: ServerUnderTest;
+let server: RestartableServer;
 let rest: MaestroRestClient;
 let agent: SimAgent;
 const timers = new HoldableTimers();
@@ -88,7 +89,7 @@ const w3 = goWorkId(SOURCE, CLUSTER, "w3");
 const wg = goWorkId(GO_SOURCE, CLUSTER, "wg");
 
 beforeAll(async () => {
-  server = await ServerUnderTest.start({ persistent: true });
+  server = await RestartableServer.start({ persistent: true });
   rest = new MaestroRestClient({ baseUrl: server.rest });
   await rest.createConsumer({ name: CLUSTER });
   agent = await SimAgent.connect(server.grpcBroker, CLUSTER);

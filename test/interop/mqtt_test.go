@@ -217,23 +217,8 @@ func TestMQTTOurServerSdkGoAgent(t *testing.T) {
 		mark := spy.mark()
 		// While the agent is cut off: a new work, a spec change and a delete (the broker drops
 		// them: the agent's session is gone).
-		if _, err := works.ManifestWorks(cluster).Create(ctx, configMapWork("d1", map[string]string{"app": "d"}, "v1"), metav1.CreateOptions{}); err != nil {
-			t.Fatal(err)
-		}
+		createPatchDeleteWhileAway(t, ctx, works, cluster)
 		labels["d1"] = map[string]string{"app": "d"}
-		current, err := works.ManifestWorks(cluster).Get(ctx, "a2", metav1.GetOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		changed := current.DeepCopy()
-		changed.Spec.Workload.Manifests = []workv1.Manifest{configMap("a2", "v2")}
-		patch, _ := grpcsource.ToWorkPatch(current, changed)
-		if _, err := works.ManifestWorks(cluster).Patch(ctx, "a2", types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
-			t.Fatal(err)
-		}
-		if err := works.ManifestWorks(cluster).Delete(ctx, "c1", metav1.DeleteOptions{}); err != nil {
-			t.Fatal(err)
-		}
 		spy.waitFor(t, mark, "delete_request for c1", isEvent(sourceEventsTopic(cluster), specDelete, uid("c1")))
 		if agent.received(uid("d1")) != 0 || agent.received(uid("a2")) != 1 || agent.confirmedDelete(uid("c1")) {
 			t.Fatal("the agent got spec events while its broker connection was cut")

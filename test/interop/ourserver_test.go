@@ -340,22 +340,7 @@ func testSourceAndAgentClients(t *testing.T, srv *endpoints) {
 	t.Run("agent/reconnect-resync", func(t *testing.T) {
 		broker.pause()
 		// While the agent is away: a new work, a spec change, and a delete.
-		if _, err := works.ManifestWorks(cluster).Create(ctx, configMapWork("d1", map[string]string{"app": "d"}, "v1"), metav1.CreateOptions{}); err != nil {
-			t.Fatal(err)
-		}
-		current, err := works.ManifestWorks(cluster).Get(ctx, "a2", metav1.GetOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		changed := current.DeepCopy()
-		changed.Spec.Workload.Manifests = []workv1.Manifest{configMap("a2", "v2")}
-		patch, _ := grpcsource.ToWorkPatch(current, changed)
-		if _, err := works.ManifestWorks(cluster).Patch(ctx, "a2", types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
-			t.Fatal(err)
-		}
-		if err := works.ManifestWorks(cluster).Delete(ctx, "c1", metav1.DeleteOptions{}); err != nil {
-			t.Fatal(err)
-		}
+		createPatchDeleteWhileAway(t, ctx, works, cluster)
 		if agent.received(workUID(sourceA, cluster, "d1")) != 0 || agent.received(workUID(sourceA, cluster, "a2")) != 1 {
 			t.Fatal("the agent got spec events while its broker connection was cut")
 		}
@@ -456,5 +441,30 @@ func testSourceAndAgentClients(t *testing.T, srv *endpoints) {
 			}
 			testGenericSourceResync(t, ctx, srv, agent, protocol, cluster, "interop-generic-"+string(protocol)+"-"+suffix)
 		})
+	}
+}
+
+// createPatchDeleteWhileAway makes the three changes an agent must catch up with by resync: a
+// new work d1 (label app=d), a2's manifest changed to v2, and c1 deleted.
+func createPatchDeleteWhileAway(t testing.TB, ctx context.Context, works workv1client.WorkV1Interface, cluster string) {
+	t.Helper()
+	if _, err := works.ManifestWorks(cluster).Create(ctx, configMapWork("d1", map[string]string{"app": "d"}, "v1"), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	current, err := works.ManifestWorks(cluster).Get(ctx, "a2", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := current.DeepCopy()
+	changed.Spec.Workload.Manifests = []workv1.Manifest{configMap("a2", "v2")}
+	patch, err := grpcsource.ToWorkPatch(current, changed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := works.ManifestWorks(cluster).Patch(ctx, "a2", types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := works.ManifestWorks(cluster).Delete(ctx, "c1", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { followJsonLog } from "./json-log.ts";
 
 const cli = join(import.meta.dir, "..", "..", "src", "cli.ts");
 
@@ -77,27 +78,7 @@ export async function startAgentProcess(options: AgentProcessOptions): Promise<A
   const driver = options.mqttConfigYaml === undefined ? [] : ["--workload-source-driver=mqtt"];
   const args = ["agent", ...driver, `--workload-source-config=${sourceConfig}`, "--metrics-server-bindport=0", ...options.args];
   const proc = Bun.spawn([process.execPath, cli, ...args], { stdout: "pipe", stderr: "pipe", stdin: "ignore", env: { ...process.env, ...options.env } });
-  const logs: string[] = [];
-  const decoder = new TextDecoder();
-  let buffered = "";
-  let resolveStarted: (record: Record<string, unknown>) => void;
-  const started = new Promise<Record<string, unknown>>((resolve) => (resolveStarted = resolve));
-  void (async () => {
-    for await (const chunk of proc.stderr) {
-      buffered += decoder.decode(chunk, { stream: true });
-      for (let nl = buffered.indexOf("\n"); nl !== -1; nl = buffered.indexOf("\n")) {
-        const line = buffered.slice(0, nl);
-        buffered = buffered.slice(nl + 1);
-        logs.push(line);
-        try {
-          const record = JSON.parse(line) as Record<string, unknown>;
-          if (record.msg === "agent started") resolveStarted!(record);
-        } catch {
-          // Not a JSON log line (e.g. a crash trace); kept in logs for the failure message.
-        }
-      }
-    }
-  })();
+  const { logs, found: started } = followJsonLog(proc.stderr, "agent started");
   // Drain stdout so a chatty process never blocks on a full pipe.
   void new Response(proc.stdout).text();
   let timer: Timer | undefined;

@@ -3,6 +3,7 @@
 
 import { join } from "node:path";
 import { createScratchDatabase } from "./database.ts";
+import { followJsonLog } from "./json-log.ts";
 
 const cli = join(import.meta.dir, "..", "..", "src", "cli.ts");
 
@@ -44,27 +45,7 @@ export async function startServerProcess(extraArgs: string[] = [], env: Record<s
     ...extraArgs,
   ];
   const proc = Bun.spawn([process.execPath, cli, ...args], { stdout: "pipe", stderr: "pipe", stdin: "ignore", env: { ...process.env, ...env } });
-  const logs: string[] = [];
-  const decoder = new TextDecoder();
-  let buffered = "";
-  let resolveServing: (record: Record<string, unknown>) => void;
-  const serving = new Promise<Record<string, unknown>>((resolve) => (resolveServing = resolve));
-  void (async () => {
-    for await (const chunk of proc.stderr) {
-      buffered += decoder.decode(chunk, { stream: true });
-      for (let nl = buffered.indexOf("\n"); nl !== -1; nl = buffered.indexOf("\n")) {
-        const line = buffered.slice(0, nl);
-        buffered = buffered.slice(nl + 1);
-        logs.push(line);
-        try {
-          const record = JSON.parse(line) as Record<string, unknown>;
-          if (record.msg === "serving") resolveServing!(record);
-        } catch {
-          // Not a JSON log line (e.g. a crash trace); kept in logs for the failure message.
-        }
-      }
-    }
-  })();
+  const { logs, found: serving } = followJsonLog(proc.stderr, "serving");
   const timeout = Bun.sleep(30_000).then(() => undefined);
   const record = await Promise.race([serving, proc.exited.then(() => undefined), timeout]);
   if (!record) {

@@ -11,7 +11,8 @@ import { Ext, JSON_CONTENT_TYPE, type CloudEvent } from "../../../src/cloudevent
 import { CloudEventClient, type Subscription } from "../../../src/transport/grpc/client.ts";
 import { MqttCloudEventClient } from "../../../src/transport/mqtt/client.ts";
 import { palette, renderChart } from "../chart.ts";
-import { benchBrokerConfig, cpuSeconds, createConsumers, mqttAgentEventsTemplate, mqttSourceEventsTemplate, rssBytes, scrapeMetric, startAgent, type ServerHandle } from "../processes.ts";
+import { mqttAgentEventsTemplate, mqttSourceEventsTemplate } from "../../../test/support/restartable-server.ts";
+import { benchBrokerConfig, cpuSeconds, createConsumers, rssBytes, scrapeMetric, startAgent, type ServerHandle } from "../processes.ts";
 import { Progress } from "../progress.ts";
 import { percentiles, TimeSeries } from "../stats.ts";
 
