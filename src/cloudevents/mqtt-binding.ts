@@ -4,7 +4,7 @@
 import { ErrorCode, Errors, MaestroError } from "../errors.ts";
 import { formatAttributeValue, parseIntegerText } from "./attributes.ts";
 import { decodeCloudEventJson, writableExtensionName } from "./json-codec.ts";
-import { ATTRIBUTE_PREFIX, prefixedName, STRUCTURED_BATCH_CONTENT_TYPE, STRUCTURED_JSON_CONTENT_TYPE, type BinaryFields } from "./ocm-binding.ts";
+import { ATTRIBUTE_PREFIX, prefixedName, requireBinaryAttributes, STRUCTURED_BATCH_CONTENT_TYPE, STRUCTURED_JSON_CONTENT_TYPE, type BinaryFields } from "./ocm-binding.ts";
 import { isInt32 } from "./proto-wire.ts";
 import { formatTimestamp, parseTimestamp } from "./time.ts";
 import { Ext, SPEC_VERSION } from "./types.ts";
@@ -149,9 +149,7 @@ function fromBinary(msg: MqttEventMessage, props: MqttUserProperties): CloudEven
     const text = lastValue(props[key]);
     if (text !== undefined) applyProperty(fields, key, text);
   }
-  for (const required of ["id", "source", "type"] as const) {
-    if (fields[required] === "") throw Errors.badRequest(`cloudevent is missing required attribute ${required} (user property ce-${required})`);
-  }
+  requireBinaryAttributes(fields, (name) => `user property ${ATTRIBUTE_PREFIX}${name}`);
   return { specversion: SPEC_VERSION, ...fields, data: dataView(msg.payload) };
 }
 

@@ -129,6 +129,18 @@ function applyPrefixed(fields: BinaryFields, key: string, v: MessageAttributeVal
   fields.extensions[name] = v;
 }
 
+/**
+ * Throws BadRequest when a binary-mode event lacks id, source or type; `carrier` names where the
+ * attribute travels (e.g. "user property ce-id"). Example: `requireBinaryAttributes(fields)`.
+ */
+export function requireBinaryAttributes(fields: BinaryFields, carrier?: (name: string) => string): void {
+  for (const required of ["id", "source", "type"] as const) {
+    if (fields[required] === "") {
+      throw Errors.badRequest(`cloudevent is missing required attribute ${required}${carrier ? ` (${carrier(required)})` : ""}`);
+    }
+  }
+}
+
 function fromBinary(msg: CloudEventMessage): CloudEvent {
   const fields: BinaryFields = { id: msg.id, source: msg.source, type: msg.type, extensions: {} };
   for (const [key, v] of msg.attributes) {
@@ -136,9 +148,7 @@ function fromBinary(msg: CloudEventMessage): CloudEvent {
     else if (key === CONTENT_TYPE_KEY) fields.datacontenttype = attributeString(key, v);
     // Any other un-prefixed key is ignored, as sdk-go ignores it.
   }
-  for (const required of ["id", "source", "type"] as const) {
-    if (fields[required] === "") throw Errors.badRequest(`cloudevent is missing required attribute ${required}`);
-  }
+  requireBinaryAttributes(fields);
   const data = msg.data?.kind === "binary" ? msg.data.value : undefined;
   return { specversion: SPEC_VERSION, ...fields, data };
 }
