@@ -7,10 +7,10 @@ import { cloudEventFromStoredPayload } from "../cloudevents/json-codec.ts";
 import { timestampNow } from "../cloudevents/time.ts";
 import type { CloudEvent, JsonObject, JsonValue } from "../cloudevents/types.ts";
 import type { SpecRow, StatusRow } from "../store/resource-repository.ts";
-import { GrpcAgentOutlet, type AgentOutlet } from "./agent-outlet.ts";
+import type { AgentOutlet } from "./agent-outlet.ts";
 import { agentSpecEvent, brokerUnknownDeletes, unknownResourceDeleteEvent, type AgentSpecAction, type SpecSnapshot, type UnknownDeleteStyle } from "./spec-events.ts";
 import { sourceStatusEvent } from "./status-events.ts";
-import { StreamRegistry } from "./streams/mod.ts";
+import type { StreamRegistry } from "./streams/mod.ts";
 
 /** Counters of what was handed to the outlet and the source registry. */
 export interface DeliveryStats {
@@ -30,23 +30,20 @@ export interface DeliveryOptions {
 
 /**
  * Builds events and hands them to the agent outlet and the source stream registry.
- * A StreamRegistry given for the agents means the gRPC broker outlet over it.
  * Example: `delivery.spec(snapshot, "create_request")` after the create committed.
  */
 export class Delivery {
   readonly stats: DeliveryStats = { specEvents: 0, statusEvents: 0, specSkippedNoAgent: 0 };
-  /** Where agent-bound events go. */
-  readonly outlet: AgentOutlet;
   readonly #unknownDeletes: UnknownDeleteStyle;
 
   constructor(
-    agents: AgentOutlet | StreamRegistry,
+    /** Where agent-bound events go. */
+    readonly outlet: AgentOutlet,
     private readonly sources: StreamRegistry,
     /** CE source of spec events to agents (`--source-id`, "maestro"). */
     private readonly sourceId: string,
     options: DeliveryOptions = {},
   ) {
-    this.outlet = agents instanceof StreamRegistry ? new GrpcAgentOutlet(agents) : agents;
     this.#unknownDeletes = options.unknownDeletes ?? brokerUnknownDeletes;
   }
 

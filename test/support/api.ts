@@ -7,6 +7,7 @@ import { createLogger } from "../../src/observability/logger.ts";
 import { createServerMetrics, type ServerMetrics } from "../../src/observability/metrics.ts";
 import { BatchWriter } from "../../src/store/batch-writer.ts";
 import type { Database } from "../../src/store/database.ts";
+import { GrpcAgentOutlet } from "../../src/server/agent-outlet.ts";
 import { Delivery } from "../../src/server/delivery.ts";
 import { createStoreApi } from "../../src/server/server.ts";
 import { StreamRegistry } from "../../src/server/streams/mod.ts";
@@ -40,7 +41,7 @@ export async function openTestApi(): Promise<TestApi> {
   const writer = new BatchWriter(db);
   const metrics = createServerMetrics();
   // No agent is connected in REST tests: the delete fanout has an empty registry to go to.
-  const delivery = new Delivery(new StreamRegistry({ kind: "agent" }), new StreamRegistry({ kind: "source" }), "maestro");
+  const delivery = new Delivery(new GrpcAgentOutlet(new StreamRegistry({ kind: "agent" })), new StreamRegistry({ kind: "source" }), "maestro");
   const handle = createStoreApi(db, { writer, delivery }, metrics, createLogger("test-api"));
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const init: RequestInit = { method, headers: { ...headers } };
